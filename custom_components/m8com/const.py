@@ -1,0 +1,52 @@
+"""Constants shared by the M8Com integration's modules."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Final
+
+DOMAIN: Final = "m8com"
+LOGGER = logging.getLogger(__package__)
+
+DEFAULT_NAME: Final = "M8Com"
+CONF_SECRET: Final = "secret"
+CONF_CLOUDHOOK: Final = "cloudhook"
+MIN_SECRET_LENGTH: Final = 16
+
+EVENT_CALL_RECORDING: Final = "m8com_call_recording"
+EVENT_RECORDING_SAVED: Final = "m8com_recording_saved"
+
+MAX_BODY_BYTES: Final = 1024 * 1024
+"""M8Com sends one small JSON object; anything larger is not a call."""
+
+URL_LIFETIME: Final = timedelta(minutes=30)
+"""M8Com's fileUrls expire 30 minutes after the call."""
+
+MAX_RECORDING_MB: Final = 500
+MAX_PARALLEL_DOWNLOADS: Final = 3
+RETRY_FIRST_DELAY: Final = 1.0
+RETRY_MAX_DELAY: Final = 60.0
+WRITE_BLOCK_BYTES: Final = 4 * 1024 * 1024
+"""Chunks are batched to this size before one executor write, so a large
+download costs a few hundred executor round-trips, not one per network chunk."""
+
+MEDIA_SUBDIR: Final = "m8com"
+STORAGE_VERSION: Final = 1
+STORAGE_SAVE_DELAY: Final = 10
+
+CONTENT_TYPE_EXTENSIONS: Final = {
+    "audio/mpeg": "mp3",
+    "audio/mp3": "mp3",
+    "audio/wav": "wav",
+    "audio/x-wav": "wav",
+    "audio/wave": "wav",
+    "audio/ogg": "ogg",
+    "audio/mp4": "m4a",
+    "audio/x-m4a": "m4a",
+}
+
+
+def signal_new_call(entry_id: str) -> str:
+    """One dispatcher signal per entry, so accounts never see each other's calls."""
+    return f"{DOMAIN}_{entry_id}_call"

@@ -1,0 +1,37 @@
+"""Event entity: one event per call, typed by direction, for automations."""
+
+from __future__ import annotations
+
+from homeassistant.components.event import EventEntity, EventEntityDescription
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .entity import M8ComEntity
+from .pipeline import M8ComConfigEntry
+from .recordings import CallRecord
+
+PARALLEL_UPDATES = 0
+
+DESCRIPTION = EventEntityDescription(
+    key="call_recording",
+    translation_key="call_recording",
+    event_types=["inbound", "outbound", "unknown"],
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: M8ComConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the account's call event entity."""
+    async_add_entities([M8ComCallEvent(entry, DESCRIPTION)])
+
+
+class M8ComCallEvent(M8ComEntity, EventEntity):
+    """Fires ``inbound``/``outbound``/``unknown`` with the call's details."""
+
+    def _apply(self, record: CallRecord) -> None:
+        details = record.event_data(self._entry_id)
+        del details["entry_id"]
+        self._trigger_event(record.direction, details)

@@ -1,0 +1,125 @@
+"""What happens to a validated call: record, announce, then fetch its audio.
+
+The order is the contract with M8Com and with users: a call is made durable
+first (so the 200 we answer is honest), then announced once on the bus and to
+the entities, and only then is the audio fetched in the background, because
+the webhook must never wait for a download.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.util import dt as dt_util
+
+from .const import (
+    DOMAIN,
+    EVENT_CALL_RECORDING,
+    EVENT_RECORDING_SAVED,
+    LOGGER,
+    MEDIA_SUBDIR,
+    URL_LIFETIME,
+    signal_new_call,
+)
+from .downloader import Downloader, DownloadError, build_targets, redact_url
+from .models import CallRecording
+from .recordings import CallRecord, RecordingIndex
+
+LOCAL_MEDIA_PREFIX = "media-source://media_source/local/"
+
+
+@dataclass
+class M8ComRuntime:
+    """Everything one config entry owns while it is loaded."""
+
+    index: RecordingIndex
+    pipeline: CallPipeline
+    webhook_url: str
+
+
+type M8ComConfigEntry = ConfigEntry[M8ComRuntime]
+
+
+def media_root(hass: HomeAssistant) -> Path:
+    """HA's "My media" folder, where recordings must land to be browsable."""
+    return Path(hass.config.media_dirs.get("local") or hass.config.path("media"))
+
+
+class CallPipeline:
+    """Turns each new call id into one record, one event and one download."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        index: RecordingIndex,
+        downloader: Downloader,
+    ) -> None:
+        """Wire the pipeline to its entry's index and downloader."""
+        self._hass = hass
+        self._entry = entry
+        self._index = index
+        self._downloader = downloader
+
+    async def async_receive(self, call: CallRecording) -> bool:
+        """Accept a call once; return False for a repeat delivery of its id."""
+        record = CallRecord.from_payload(call, dt_util.utcnow())
+        if not await self._index.async_accept(record):
+            LOGGER.debug("Call %s already received; acknowledging repeat", call.id)
+            return False
+        entry_id = self._entry.entry_id
+        self._hass.bus.async_fire(EVENT_CALL_RECORDING, record.event_data(entry_id))
+        async_dispatcher_send(self._hass, signal_new_call(entry_id), record)
+        self.async_schedule_download(record)
+        return True
+
+    @callback
+    def async_schedule_download(self, record: CallRecord) -> None:
+        """Fetch the audio in the background, tied to the entry's lifetime."""
+        if not record.urls:
+            record.status = "saved"
+            self._index.async_schedule_save()
+            return
+        self._entry.async_create_background_task(
+            self._hass,
+            self._async_download(record, record.received + URL_LIFETIME),
+            f"{DOMAIN} download {record.call_id}",
+        )
+
+    async def _async_download(self, record: CallRecord, deadline: datetime) -> None:
+        targets = build_targets(
+            MEDIA_SUBDIR, record.call_id, record.started, len(record.urls)
+        )
+        files: list[str] = []
+        errors: list[str] = []
+        for url, target in zip(record.urls, targets, strict=True):
+            try:
+                files.append(await self._downloader.async_fetch(url, target, deadline))
+            except DownloadError as err:
+                errors.append(err.reason)
+                LOGGER.warning(
+                    "Could not store recording of call %s from %s: %s",
+                    record.call_id,
+                    redact_url(url),
+                    err.reason,
+                )
+        record.files = files
+        record.urls = []
+        record.status = "failed" if errors else "saved"
+        record.error = "; ".join(errors) or None
+        self._index.async_schedule_save()
+        if files:
+            self._hass.bus.async_fire(
+                EVENT_RECORDING_SAVED,
+                {
+                    "entry_id": self._entry.entry_id,
+                    "call_id": record.call_id,
+                    "files": files,
+                    "media_content_ids": [LOCAL_MEDIA_PREFIX + f for f in files],
+                },
+            )

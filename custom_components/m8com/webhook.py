@@ -1,0 +1,115 @@
+"""The HTTP contract with M8Com, and nothing else.
+
+M8Com retries every answer that is not 200 and eventually disables the
+integration, while HA's webhook component answers 200 when a handler raises.
+So every outcome here is an explicit status: 401 before the body is read,
+413 without buffering more than the limit, 400 for what can never become a
+call, 200 once the call is durable (or already known), and 503 when we could
+not record it, so that M8Com tries again instead of the call being lost.
+"""
+
+from __future__ import annotations
+
+import hmac
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import hdrs, web
+from pydantic import ValidationError
+
+from homeassistant.util.json import json_loads
+
+from .const import LOGGER, MAX_BODY_BYTES
+from .models import CallRecording
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from homeassistant.core import HomeAssistant
+
+class BadRequestError(Exception):
+    """The body can never become a call; says why without quoting values."""
+
+
+def _response(status: HTTPStatus) -> web.Response:
+    return web.Response(status=status, text=status.phrase)
+
+
+class WebhookHandler:
+    """Authenticates, bounds, parses and validates one entry's deliveries."""
+
+    def __init__(
+        self, name: str, secret: str, receive: Callable[[CallRecording], Awaitable[bool]]
+    ) -> None:
+        """Bind the handler to the entry's secret and its call pipeline."""
+        self._name = name
+        self._expected = f"Bearer {secret}".encode()
+        self._receive = receive
+
+    async def __call__(
+        self, hass: HomeAssistant, webhook_id: str, request: web.Request
+    ) -> web.Response:
+        """Answer M8Com; no exception may escape (HA would turn it into 200)."""
+        try:
+            return await self._handle(request)
+        except Exception:
+            LOGGER.exception(
+                "%s: could not record a call; answered 503 so M8Com retries",
+                self._name,
+            )
+            return _response(HTTPStatus.SERVICE_UNAVAILABLE)
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        given = request.headers.get(hdrs.AUTHORIZATION, "").encode(errors="replace")
+        if not hmac.compare_digest(given, self._expected):
+            LOGGER.warning(
+                "%s: rejected a delivery from %s: missing or wrong secret "
+                "(compare the Secret in M8Com's admin with this integration's)",
+                self._name,
+                request.remote,
+            )
+            return _response(HTTPStatus.UNAUTHORIZED)
+        body = await _read_bounded(request)
+        if body is None:
+            LOGGER.warning(
+                "%s: rejected a delivery larger than %s bytes", self._name, MAX_BODY_BYTES
+            )
+            return _response(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+        try:
+            call = parse_call(body)
+        except BadRequestError as err:
+            LOGGER.warning("%s: rejected a malformed delivery: %s", self._name, err)
+            return _response(HTTPStatus.BAD_REQUEST)
+        await self._receive(call)
+        return _response(HTTPStatus.OK)
+
+
+async def _read_bounded(request: web.Request) -> bytes | None:
+    """Read at most MAX_BODY_BYTES + 1 bytes; None when the body is too large."""
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        return None
+    body = bytearray()
+    while len(body) <= MAX_BODY_BYTES:
+        chunk = await request.content.read(MAX_BODY_BYTES + 1 - len(body))
+        if not chunk:
+            break
+        body += chunk
+    return None if len(body) > MAX_BODY_BYTES else bytes(body)
+
+
+def parse_call(body: bytes) -> CallRecording:
+    """Decode and validate; raise BadRequestError naming fields, never values."""
+    try:
+        data: Any = json_loads(body)
+    except ValueError as err:
+        msg = "body is not JSON"
+        raise BadRequestError(msg) from err
+    if not isinstance(data, dict):
+        msg = f"body is a JSON {type(data).__name__}, not an object"
+        raise BadRequestError(msg)
+    try:
+        return CallRecording.model_validate(data)
+    except ValidationError as err:
+        fields = sorted({".".join(map(str, e["loc"])) or "body" for e in err.errors()})
+        msg = f"invalid or missing field(s): {', '.join(fields)}"
+        raise BadRequestError(msg) from err

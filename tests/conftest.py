@@ -1,0 +1,102 @@
+"""Shared fixtures: an M8Com entry on a real webhook, payloads, a private media folder."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Coroutine
+import json
+from pathlib import Path
+from typing import Any
+from unittest.mock import patch
+
+from aiohttp.test_utils import TestClient
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+import pytest
+
+from custom_components.m8com.const import CONF_CLOUDHOOK, CONF_SECRET, DOMAIN
+from homeassistant.const import CONF_WEBHOOK_ID
+from homeassistant.core import HomeAssistant
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SECRET = "test-secret-0123456789abcdef"
+WEBHOOK_ID = "0123456789abcdef0123456789abcdef"
+WEBHOOK_PATH = f"/api/webhook/{WEBHOOK_ID}"
+AUTH = {"Authorization": f"Bearer {SECRET}"}
+
+type PostFn = Callable[..., Coroutine[Any, Any, Any]]
+
+
+def load_payload(name: str) -> dict[str, Any]:
+    """A fixture payload as M8Com would send it."""
+    data: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text())
+    return data
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let HA load custom_components/m8com in every test."""
+
+
+@pytest.fixture(autouse=True)
+def media_dir(hass: HomeAssistant, tmp_path: Path) -> Path:
+    """Keep recordings out of the test package's own folder."""
+    path = tmp_path / "media"
+    hass.config.media_dirs = {"local": str(path)}
+    return path
+
+
+@pytest.fixture(autouse=True)
+def no_backoff() -> Any:
+    """Retries happen, but without real waiting."""
+    with (
+        patch("custom_components.m8com.downloader.RETRY_FIRST_DELAY", 0.001),
+        patch("custom_components.m8com.downloader.RETRY_MAX_DELAY", 0.004),
+    ):
+        yield
+
+
+@pytest.fixture
+def config_entry() -> MockConfigEntry:
+    """An M8Com account as the config flow would create it."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="M8Com",
+        unique_id=WEBHOOK_ID,
+        data={CONF_WEBHOOK_ID: WEBHOOK_ID, CONF_SECRET: SECRET, CONF_CLOUDHOOK: False},
+    )
+
+
+@pytest.fixture
+async def loaded_entry(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> MockConfigEntry:
+    """The account, set up with its webhook open."""
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    return config_entry
+
+
+@pytest.fixture
+async def client(
+    hass_client_no_auth: Callable[[], Coroutine[Any, Any, TestClient]],
+    loaded_entry: MockConfigEntry,
+) -> AsyncIterator[TestClient]:
+    """An HTTP client that posts as M8Com does (no HA login)."""
+    yield await hass_client_no_auth()
+
+
+@pytest.fixture
+def post(client: TestClient) -> PostFn:
+    """POST a payload (dict, or raw bytes/str) to the entry's webhook."""
+
+    async def _post(
+        payload: Any, headers: dict[str, str] | None = None, path: str = WEBHOOK_PATH
+    ) -> Any:
+        body = payload if isinstance(payload, bytes | str) else json.dumps(payload)
+        return await client.post(
+            path,
+            data=body,
+            headers={"Content-Type": "application/json", **(AUTH if headers is None else headers)},
+        )
+
+    return _post

@@ -1,0 +1,212 @@
+"""The HTTP contract with M8Com: one status per outcome, no exception escapes."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+import json
+from typing import Any
+from unittest.mock import patch
+
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.test_util.aiohttp import (
+    AiohttpClientMocker,
+)
+
+from custom_components.m8com.const import EVENT_CALL_RECORDING, MAX_BODY_BYTES
+from homeassistant.core import Event, HomeAssistant
+
+from .conftest import SECRET, PostFn, load_payload
+
+
+@pytest.fixture
+def calls(hass: HomeAssistant) -> list[Event]:
+    """Every m8com_call_recording event fired."""
+    events: list[Event] = []
+    hass.bus.async_listen(EVENT_CALL_RECORDING, events.append)
+    return events
+
+
+def no_audio(payload: dict[str, Any]) -> dict[str, Any]:
+    return {**payload, "fileUrls": []}
+
+
+async def test_accepts_call_and_fires_one_event(
+    hass: HomeAssistant, post: PostFn, calls: list[Event], loaded_entry: MockConfigEntry
+) -> None:
+    response = await post(no_audio(load_payload("v2")))
+    assert response.status == HTTPStatus.OK
+    await hass.async_block_till_done()
+    assert len(calls) == 1
+    assert calls[0].data == {
+        "entry_id": loaded_entry.entry_id,
+        "call_id": 4711,
+        "caller_number": "+46701234567",
+        "callee_number": "+46812345678",
+        "direction": "inbound",
+        "start_time": "2025-03-14T14:03:12+00:00",
+        "end_time": "2025-03-14T14:05:50+00:00",
+        "talk_time": 158.0,
+        "wait_time": 12.5,
+        "agent_id": "agent-17",
+        "agent_name": "Anna Andersson",
+        "answer_group_id": "ag-1",
+        "answer_group_name": "Support",
+        "referred_to": None,
+        "referred_by": None,
+        "recorder_id": "anna@example.se",
+        "user_id": "user-42",
+        "summary": "Customer asked about invoice 123 and was told it is paid.",
+    }
+
+
+async def test_event_never_carries_file_urls(
+    hass: HomeAssistant,
+    post: PostFn,
+    calls: list[Event],
+    aioclient_mock: AiohttpClientMocker,
+) -> None:
+    aioclient_mock.get(
+        "https://recordings.m8com.test/rec/4711.mp3",
+        content=b"ID3",
+        headers={"Content-Type": "audio/mpeg"},
+    )
+    assert (await post(load_payload("v2"))).status == HTTPStatus.OK
+    await hass.async_block_till_done()
+    assert "SUPERSECRETTOKEN" not in json.dumps(calls[0].data)
+    assert "recordings.m8com.test" not in json.dumps(calls[0].data)
+
+
+async def test_repeated_id_is_acknowledged_once(
+    hass: HomeAssistant, post: PostFn, calls: list[Event]
+) -> None:
+    payload = no_audio(load_payload("v2"))
+    for _ in range(3):
+        assert (await post(payload)).status == HTTPStatus.OK
+    await hass.async_block_till_done()
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": SECRET},
+        {"Authorization": f"Bearer {SECRET}x"},
+        {"Authorization": f"bearer {SECRET}"},
+        {"Authorization": "Bearer "},
+        {"Authorization": "Bearer wrong-secret-0123456789"},
+        {"Authorization": "Bearer åäö"},
+    ],
+)
+async def test_wrong_or_missing_secret_is_401(
+    hass: HomeAssistant,
+    post: PostFn,
+    calls: list[Event],
+    headers: dict[str, str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    response = await post(load_payload("v2"), headers=headers)
+    assert response.status == HTTPStatus.UNAUTHORIZED
+    await hass.async_block_till_done()
+    assert calls == []
+    assert "missing or wrong secret" in caplog.text
+    assert SECRET not in caplog.text
+
+
+async def test_auth_is_decided_before_the_body_is_read(post: PostFn) -> None:
+    with patch("custom_components.m8com.webhook._read_bounded") as read:
+        response = await post(b"x" * 10, headers={"Authorization": "Bearer nope"})
+    assert response.status == HTTPStatus.UNAUTHORIZED
+    read.assert_not_called()
+
+
+async def test_body_over_limit_is_413(post: PostFn, calls: list[Event]) -> None:
+    body = json.dumps({"id": 1, "pad": "x" * MAX_BODY_BYTES})
+    assert (await post(body)).status == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    assert calls == []
+
+
+async def test_chunked_body_over_limit_is_413(
+    client: Any, calls: list[Event]
+) -> None:
+    async def chunks() -> Any:
+        for _ in range(5):
+            yield b"x" * (MAX_BODY_BYTES // 4)
+
+    response = await client.post(
+        "/api/webhook/0123456789abcdef0123456789abcdef",
+        data=chunks(),
+        headers={"Authorization": f"Bearer {SECRET}"},
+    )
+    assert response.status == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+
+
+async def test_body_just_under_limit_is_read(post: PostFn, calls: list[Event]) -> None:
+    prefix = '{"id": 9, "pad": "'
+    body = prefix + "x" * (MAX_BODY_BYTES - len(prefix) - 2) + '"}'
+    assert len(body) == MAX_BODY_BYTES
+    assert (await post(body)).status == HTTPStatus.OK
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ("not json", "not JSON"),
+        (b"\xff\xfe", "not JSON"),
+        ("", "not JSON"),
+        ("[1, 2]", "JSON list"),
+        ('"id"', "JSON str"),
+        ("{}", "id"),
+        ('{"id": "x"}', "id"),
+        ('{"id": 1, "talkTime": "soon"}', "talkTime"),
+    ],
+)
+async def test_malformed_body_is_400(
+    hass: HomeAssistant,
+    post: PostFn,
+    calls: list[Event],
+    body: str | bytes,
+    reason: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    assert (await post(body)).status == HTTPStatus.BAD_REQUEST
+    await hass.async_block_till_done()
+    assert calls == []
+    assert "rejected a malformed delivery" in caplog.text
+    assert reason in caplog.text
+
+
+async def test_internal_failure_is_503_and_retry_succeeds(
+    hass: HomeAssistant,
+    post: PostFn,
+    calls: list[Event],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    payload = no_audio(load_payload("v2"))
+    with patch(
+        "custom_components.m8com.recordings.RecordingIndex._append_journal",
+        side_effect=OSError(28, "No space left on device"),
+    ):
+        response = await post(payload)
+    assert response.status == HTTPStatus.SERVICE_UNAVAILABLE
+    assert "answered 503 so M8Com retries" in caplog.text
+    await hass.async_block_till_done()
+    assert calls == []
+    assert (await post(payload)).status == HTTPStatus.OK
+    await hass.async_block_till_done()
+    assert len(calls) == 1
+
+
+async def test_get_is_not_allowed(client: Any) -> None:
+    response = await client.get("/api/webhook/0123456789abcdef0123456789abcdef")
+    assert response.status == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+async def test_unloaded_entry_closes_webhook(
+    hass: HomeAssistant, post: PostFn, calls: list[Event], loaded_entry: MockConfigEntry
+) -> None:
+    assert await hass.config_entries.async_unload(loaded_entry.entry_id)
+    await post(no_audio(load_payload("v2")))
+    await hass.async_block_till_done()
+    assert calls == []
