@@ -1,20 +1,20 @@
-"""Shared fixtures: an M8Com entry on a real webhook, payloads, a private media folder."""
+"""Shared fixtures: an M8Com entry on a real webhook, payloads, a media folder."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 import json
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
 from aiohttp.test_utils import TestClient
-from pytest_homeassistant_custom_component.common import MockConfigEntry
-import pytest
-
-from custom_components.m8com.const import CONF_CLOUDHOOK, CONF_SECRET, DOMAIN
 from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.m8com.const import CONF_CLOUDHOOK, CONF_SECRET, DOMAIN
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SECRET = "test-secret-0123456789abcdef"
@@ -22,6 +22,7 @@ WEBHOOK_ID = "0123456789abcdef0123456789abcdef"
 WEBHOOK_PATH = f"/api/webhook/{WEBHOOK_ID}"
 AUTH = {"Authorization": f"Bearer {SECRET}"}
 
+type Client = TestClient[Any, Any]
 type PostFn = Callable[..., Coroutine[Any, Any, Any]]
 
 
@@ -78,15 +79,15 @@ async def loaded_entry(
 
 @pytest.fixture
 async def client(
-    hass_client_no_auth: Callable[[], Coroutine[Any, Any, TestClient]],
+    hass_client_no_auth: Callable[[], Coroutine[Any, Any, Client]],
     loaded_entry: MockConfigEntry,
-) -> AsyncIterator[TestClient]:
+) -> Client:
     """An HTTP client that posts as M8Com does (no HA login)."""
-    yield await hass_client_no_auth()
+    return await hass_client_no_auth()
 
 
 @pytest.fixture
-def post(client: TestClient) -> PostFn:
+def post(client: Client) -> PostFn:
     """POST a payload (dict, or raw bytes/str) to the entry's webhook."""
 
     async def _post(
@@ -96,7 +97,10 @@ def post(client: TestClient) -> PostFn:
         return await client.post(
             path,
             data=body,
-            headers={"Content-Type": "application/json", **(AUTH if headers is None else headers)},
+            headers={
+                "Content-Type": "application/json",
+                **(AUTH if headers is None else headers),
+            },
         )
 
     return _post

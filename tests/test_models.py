@@ -65,7 +65,11 @@ def test_all_nulls_still_a_call() -> None:
 
 def test_iso_timestamps_accepted() -> None:
     call = CallRecording.model_validate(
-        {"id": 1, "startTime": "2025-03-14T14:03:12", "endTime": "2025-03-14T15:03:12+01:00"}
+        {
+            "id": 1,
+            "startTime": "2025-03-14T14:03:12",
+            "endTime": "2025-03-14T15:03:12+01:00",
+        }
     )
     assert call.start_time == datetime(2025, 3, 14, 14, 3, 12, tzinfo=UTC)
     assert call.end_time == datetime(2025, 3, 14, 14, 3, 12, tzinfo=UTC)

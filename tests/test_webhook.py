@@ -7,6 +7,7 @@ import json
 from typing import Any
 from unittest.mock import patch
 
+from homeassistant.core import Event, HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import (
@@ -14,7 +15,6 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
 )
 
 from custom_components.m8com.const import EVENT_CALL_RECORDING, MAX_BODY_BYTES
-from homeassistant.core import Event, HomeAssistant
 
 from .conftest import SECRET, PostFn, load_payload
 
@@ -127,9 +127,7 @@ async def test_body_over_limit_is_413(post: PostFn, calls: list[Event]) -> None:
     assert calls == []
 
 
-async def test_chunked_body_over_limit_is_413(
-    client: Any, calls: list[Event]
-) -> None:
+async def test_chunked_body_over_limit_is_413(client: Any, calls: list[Event]) -> None:
     async def chunks() -> Any:
         for _ in range(5):
             yield b"x" * (MAX_BODY_BYTES // 4)

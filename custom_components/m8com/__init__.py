@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from aiohttp.hdrs import METH_POST
-
 from homeassistant.components.webhook import async_register, async_unregister
 from homeassistant.const import CONF_WEBHOOK_ID, Platform
 from homeassistant.core import HomeAssistant

@@ -10,12 +10,11 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-import voluptuous as vol
-
 from homeassistant.components import webhook
 from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
 from homeassistant.const import CONF_NAME, CONF_WEBHOOK_ID
 from homeassistant.helpers.selector import TextSelector
+import voluptuous as vol
 
 from .const import CONF_CLOUDHOOK, CONF_SECRET, DEFAULT_NAME, DOMAIN, MIN_SECRET_LENGTH
 from .endpoint import async_endpoint_url

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
+import logging
 from typing import Final
 
 DOMAIN: Final = "m8com"
 LOGGER = logging.getLogger(__package__)
 
 DEFAULT_NAME: Final = "M8Com"
-CONF_SECRET: Final = "secret"
+CONF_SECRET: Final = "secret"  # noqa: S105 - a config key, not a secret
 CONF_CLOUDHOOK: Final = "cloudhook"
 MIN_SECRET_LENGTH: Final = 16
 

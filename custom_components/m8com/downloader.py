@@ -10,20 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import mimetypes
 from dataclasses import dataclass
 from datetime import datetime
 from http import HTTPStatus
+import mimetypes
 from pathlib import Path, PurePosixPath
 from typing import IO
 
 import aiohttp
 from aiohttp import hdrs
-from yarl import URL
-
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util import dt as dt_util
+from yarl import URL
 
 from .const import (
     CONTENT_TYPE_EXTENSIONS,
@@ -125,9 +124,13 @@ class Downloader:
                 relative = target.relative(extension_for(_content_type(response), url))
                 await self._stream(response, self._root / relative)
         except (aiohttp.InvalidURL, aiohttp.TooManyRedirects) as err:
-            raise DownloadError(f"bad redirect: {type(err).__name__}", retry=False) from err
+            raise DownloadError(
+                f"bad redirect: {type(err).__name__}", retry=False
+            ) from err
         except (aiohttp.ClientError, TimeoutError) as err:
-            raise DownloadError(f"network error: {type(err).__name__}", retry=True) from err
+            raise DownloadError(
+                f"network error: {type(err).__name__}", retry=True
+            ) from err
         return relative
 
     async def _stream(self, response: aiohttp.ClientResponse, path: Path) -> None:
@@ -143,7 +146,7 @@ class Downloader:
             async for chunk in response.content.iter_chunked(1024 * 1024):
                 written += len(chunk)
                 if written > self.max_bytes:
-                    raise DownloadError("recording exceeds size limit", retry=False)
+                    raise _too_large()  # noqa: TRY301 - discarded below too
                 buffer += chunk
                 if len(buffer) >= WRITE_BLOCK_BYTES:
                     await run(handle.write, bytes(buffer))
@@ -168,7 +171,11 @@ def _check_response(response: aiohttp.ClientResponse, max_bytes: int) -> None:
         raise DownloadError(f"unexpected content type {content_type}", retry=False)
     length = response.headers.get(hdrs.CONTENT_LENGTH, "")
     if length.isdigit() and int(length) > max_bytes:
-        raise DownloadError("recording exceeds size limit", retry=False)
+        raise _too_large()
+
+
+def _too_large() -> DownloadError:
+    return DownloadError("recording exceeds size limit", retry=False)
 
 
 def _content_type(response: aiohttp.ClientResponse) -> str:

@@ -10,8 +10,8 @@ timestamp or duration that is not a finite number).
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime, timedelta
+import math
 from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field

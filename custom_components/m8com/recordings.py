@@ -10,11 +10,11 @@ webhook answers 200, so an accepted call survives a crash between the two.
 
 from __future__ import annotations
 
-import dataclasses
-import json
 from collections import Counter
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, datetime
+import json
 from pathlib import Path
 from typing import Any, Literal
 

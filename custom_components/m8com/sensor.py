@@ -1,4 +1,4 @@
-""""Last call" sensors for dashboards, and today's recording count.
+"""The "last call" sensors for dashboards, and today's recording count.
 
 Each last-call sensor takes its value from the newest call through a
 ``value_fn`` and restores it after a restart, because M8Com may not call
@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+
 from homeassistant.components.sensor import (
     RestoreSensor,
     SensorDeviceClass,

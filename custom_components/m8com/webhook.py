@@ -15,9 +15,8 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import hdrs, web
-from pydantic import ValidationError
-
 from homeassistant.util.json import json_loads
+from pydantic import ValidationError
 
 from .const import LOGGER, MAX_BODY_BYTES
 from .models import CallRecording
@@ -26,6 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
     from homeassistant.core import HomeAssistant
+
 
 class BadRequestError(Exception):
     """The body can never become a call; says why without quoting values."""
@@ -39,7 +39,10 @@ class WebhookHandler:
     """Authenticates, bounds, parses and validates one entry's deliveries."""
 
     def __init__(
-        self, name: str, secret: str, receive: Callable[[CallRecording], Awaitable[bool]]
+        self,
+        name: str,
+        secret: str,
+        receive: Callable[[CallRecording], Awaitable[bool]],
     ) -> None:
         """Bind the handler to the entry's secret and its call pipeline."""
         self._name = name
@@ -52,7 +55,7 @@ class WebhookHandler:
         """Answer M8Com; no exception may escape (HA would turn it into 200)."""
         try:
             return await self._handle(request)
-        except Exception:
+        except Exception:  # noqa: BLE001 - any escape would be answered 200
             LOGGER.exception(
                 "%s: could not record a call; answered 503 so M8Com retries",
                 self._name,
@@ -72,7 +75,9 @@ class WebhookHandler:
         body = await _read_bounded(request)
         if body is None:
             LOGGER.warning(
-                "%s: rejected a delivery larger than %s bytes", self._name, MAX_BODY_BYTES
+                "%s: rejected a delivery larger than %s bytes",
+                self._name,
+                MAX_BODY_BYTES,
             )
             return _response(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
         try:
