@@ -93,7 +93,6 @@ class Downloader:
     def __init__(self, hass: HomeAssistant, media_root: Path, max_bytes: int) -> None:
         """Share one session and one concurrency limit for the whole entry."""
         self._hass = hass
-        self._session = async_get_clientsession(hass)
         self._root = media_root
         self.max_bytes = max_bytes
         self._slots = asyncio.Semaphore(MAX_PARALLEL_DOWNLOADS)
@@ -119,7 +118,8 @@ class Downloader:
         if scheme not in ("http", "https"):
             raise DownloadError(f"unsupported URL scheme '{scheme}'", retry=False)
         try:
-            async with self._session.get(url, timeout=_TIMEOUT) as response:
+            session = async_get_clientsession(self._hass)
+            async with session.get(url, timeout=_TIMEOUT) as response:
                 _check_response(response, self.max_bytes)
                 relative = target.relative(extension_for(_content_type(response), url))
                 await self._stream(response, self._root / relative)

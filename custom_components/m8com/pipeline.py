@@ -108,6 +108,13 @@ class CallPipeline:
                     redact_url(url),
                     err.reason,
                 )
+            except Exception:  # noqa: BLE001 - a bug must not leave the call pending
+                errors.append("internal error")
+                LOGGER.exception(
+                    "Unexpected error storing recording of call %s from %s",
+                    record.call_id,
+                    redact_url(url),
+                )
         record.files = files
         record.urls = []
         record.status = "failed" if errors else "saved"

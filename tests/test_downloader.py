@@ -1,0 +1,300 @@
+"""Recordings are streamed into the media folder, retried while the URL lives."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+from unittest.mock import patch
+
+from aiohttp import ClientConnectionError, web
+from aiohttp.test_utils import TestServer
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.test_util.aiohttp import (
+    AiohttpClientMocker,
+    AiohttpClientMockResponse,
+)
+from yarl import URL
+
+from custom_components.m8com.const import EVENT_RECORDING_SAVED
+from custom_components.m8com.downloader import extension_for, redact_url
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.util import dt as dt_util
+
+from .conftest import PostFn, load_payload
+
+URL_4711 = "https://recordings.m8com.test/rec/4711.mp3"
+
+
+@pytest.fixture
+def saved(hass: HomeAssistant) -> list[Event]:
+    """Every m8com_recording_saved event fired."""
+    events: list[Event] = []
+    hass.bus.async_listen(EVENT_RECORDING_SAVED, events.append)
+    return events
+
+
+def stem(call_id: int = 4711) -> str:
+    """Where the v2 fixture call's audio goes, in HA's local time."""
+    start = dt_util.as_local(dt_util.utc_from_timestamp(1741960992))
+    return f"m8com/{start:%Y/%m/%d/%H%M%S}_{call_id}"
+
+
+def record(loaded_entry: MockConfigEntry, call_id: int = 4711) -> Any:
+    return loaded_entry.runtime_data.index.calls[call_id]
+
+
+async def deliver(hass: HomeAssistant, post: PostFn, payload: dict[str, Any]) -> None:
+    assert (await post(payload)).status == HTTPStatus.OK
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def test_saves_mp3_and_fires_saved_event(
+    hass: HomeAssistant,
+    post: PostFn,
+    aioclient_mock: AiohttpClientMocker,
+    media_dir: Path,
+    saved: list[Event],
+    loaded_entry: MockConfigEntry,
+) -> None:
+    aioclient_mock.get(URL_4711, content=b"ID3-audio", headers={"Content-Type": "audio/mpeg"})
+    await deliver(hass, post, load_payload("v2"))
+    path = f"{stem()}.mp3"
+    assert (media_dir / path).read_bytes() == b"ID3-audio"
+    assert not list(media_dir.rglob("*.part"))
+    assert saved[0].data == {
+        "entry_id": loaded_entry.entry_id,
+        "call_id": 4711,
+        "files": [path],
+        "media_content_ids": [f"media-source://media_source/local/{path}"],
+    }
+    rec = record(loaded_entry)
+    assert (rec.status, rec.files, rec.urls, rec.error) == ("saved", [path], [], None)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "url", "ext"),
+    [
+        ("audio/mpeg", "https://x.test/a", "mp3"),
+        ("audio/wav", "https://x.test/a", "wav"),
+        ("audio/x-wav; charset=binary", "https://x.test/a", "wav"),
+        ("audio/ogg", "https://x.test/a", "ogg"),
+        ("audio/mp4", "https://x.test/a", "m4a"),
+        ("audio/flac", "https://x.test/a", "flac"),
+        ("application/octet-stream", "https://x.test/a.WAV?sig=1", "wav"),
+        ("", "https://x.test/a.opus", "opus"),
+        ("", "https://x.test/download", "bin"),
+    ],
+)
+def test_extension(content_type: str, url: str, ext: str) -> None:
+    assert extension_for(content_type.split(";")[0], url) == ext
+
+
+def test_redact_url() -> None:
+    assert redact_url("https://a.test/x.mp3?token=s#f") == "https://a.test/x.mp3"
+
+
+async def test_several_files_are_numbered(
+    hass: HomeAssistant, post: PostFn, aioclient_mock: AiohttpClientMocker, media_dir: Path
+) -> None:
+    for n in (1, 2, 3):
+        aioclient_mock.get(
+            f"https://r.test/{n}.wav", content=b"RIFF", headers={"Content-Type": "audio/wav"}
+        )
+    payload = {**load_payload("v2"), "fileUrls": [f"https://r.test/{n}.wav" for n in (1, 2, 3)]}
+    await deliver(hass, post, payload)
+    names = sorted(p.name for p in media_dir.rglob("*.wav"))
+    base = stem().rsplit("/", 1)[1]
+    assert names == [f"{base}.wav", f"{base}_2.wav", f"{base}_3.wav"]
+
+
+async def test_transient_errors_are_retried(
+    hass: HomeAssistant,
+    post: PostFn,
+    aioclient_mock: AiohttpClientMocker,
+    media_dir: Path,
+    loaded_entry: MockConfigEntry,
+) -> None:
+    answers = [
+        AiohttpClientMockResponse("GET", URL(URL_4711), status=HTTPStatus.SERVICE_UNAVAILABLE),
+        AiohttpClientMockResponse("GET", URL(URL_4711), status=HTTPStatus.TOO_MANY_REQUESTS),
+        AiohttpClientMockResponse("GET", URL(URL_4711), exc=ClientConnectionError()),
+        AiohttpClientMockResponse("GET", URL(URL_4711), exc=TimeoutError()),
+        AiohttpClientMockResponse(
+            "GET", URL(URL_4711), response=b"ok", headers={"Content-Type": "audio/mpeg"}
+        ),
+    ]
+
+    async def next_answer(method: str, url: URL, data: Any) -> AiohttpClientMockResponse:
+        return answers.pop(0)
+
+    aioclient_mock.get(URL_4711, side_effect=next_answer)
+    await deliver(hass, post, load_payload("v2"))
+    assert answers == []
+    assert record(loaded_entry).status == "saved"
+    assert (media_dir / f"{stem()}.mp3").read_bytes() == b"ok"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "reason"),
+    [
+        ({"status": HTTPStatus.NOT_FOUND}, "HTTP 404"),
+        ({"status": HTTPStatus.FORBIDDEN}, "HTTP 403"),
+        ({"headers": {"Content-Type": "text/html"}}, "unexpected content type text/html"),
+        (
+            {"headers": {"Content-Type": "audio/mpeg", "Content-Length": str(600 * 2**20)}},
+            "recording exceeds size limit",
+        ),
+    ],
+)
+async def test_permanent_failures_fail_at_once(
+    hass: HomeAssistant,
+    post: PostFn,
+    aioclient_mock: AiohttpClientMocker,
+    loaded_entry: MockConfigEntry,
+    saved: list[Event],
+    caplog: pytest.LogCaptureFixture,
+    kwargs: dict[str, Any],
+    reason: str,
+) -> None:
+    aioclient_mock.get(URL_4711, **kwargs)
+    await deliver(hass, post, load_payload("v2"))
+    assert aioclient_mock.call_count == 1
+    rec = record(loaded_entry)
+    assert (rec.status, rec.error, rec.files) == ("failed", reason, [])
+    assert saved == []
+    failures = [r for r in caplog.records if "Could not store recording" in r.getMessage()]
+    assert len(failures) == 1
+    assert URL_4711 in failures[0].getMessage()
+    assert "SUPERSECRETTOKEN" not in caplog.text
+
+
+async def test_retries_stop_when_the_url_expires(
+    hass: HomeAssistant,
+    post: PostFn,
+    aioclient_mock: AiohttpClientMocker,
+    loaded_entry: MockConfigEntry,
+) -> None:
+    aioclient_mock.get(URL_4711, status=HTTPStatus.BAD_GATEWAY)
+    with patch("custom_components.m8com.pipeline.URL_LIFETIME", timedelta(seconds=0.01)):
+        await deliver(hass, post, load_payload("v2"))
+    assert record(loaded_entry).status == "failed"
+    assert record(loaded_entry).error == "HTTP 502"
+    assert 1 <= aioclient_mock.call_count <= 4
+
+
+async def test_unsupported_scheme(
+    hass: HomeAssistant, post: PostFn, loaded_entry: MockConfigEntry
+) -> None:
+    await deliver(hass, post, {**load_payload("v2"), "fileUrls": ["ftp://r.test/a.mp3"]})
+    assert record(loaded_entry).error == "unsupported URL scheme 'ftp'"
+
+
+async def test_streamed_body_over_cap_is_removed(
+    hass: HomeAssistant,
+    post: PostFn,
+    aioclient_mock: AiohttpClientMocker,
+    loaded_entry: MockConfigEntry,
+    media_dir: Path,
+) -> None:
+    aioclient_mock.get(URL_4711, content=b"x" * 2048, headers={"Content-Type": "audio/mpeg"})
+    with patch.object(loaded_entry.runtime_data.pipeline._downloader, "max_bytes", 1024):
+        await deliver(hass, post, load_payload("v2"))
+    assert record(loaded_entry).error == "recording exceeds size limit"
+    assert not [p for p in media_dir.rglob("*") if p.is_file()]
+
+
+@pytest.mark.parametrize("where", ["_open_part", "_finish"])
+async def test_disk_error_is_a_failure_not_a_crash(
+    hass: HomeAssistant,
+    post: PostFn,
+    aioclient_mock: AiohttpClientMocker,
+    loaded_entry: MockConfigEntry,
+    media_dir: Path,
+    where: str,
+) -> None:
+    aioclient_mock.get(URL_4711, content=b"abc", headers={"Content-Type": "audio/mpeg"})
+    with patch(
+        f"custom_components.m8com.downloader.{where}",
+        side_effect=OSError(28, "No space left on device"),
+    ):
+        await deliver(hass, post, load_payload("v2"))
+    assert record(loaded_entry).error == "cannot write: No space left on device"
+    assert not list(media_dir.rglob("*.part"))
+
+
+async def test_large_body_is_written_in_blocks(
+    hass: HomeAssistant,
+    post: PostFn,
+    aioclient_mock: AiohttpClientMocker,
+    media_dir: Path,
+) -> None:
+    body = bytes(range(256)) * (3 * 2**20 // 256)
+    aioclient_mock.get(URL_4711, content=body, headers={"Content-Type": "audio/mpeg"})
+    with patch("custom_components.m8com.downloader.WRITE_BLOCK_BYTES", 2**20):
+        await deliver(hass, post, load_payload("v2"))
+    assert (media_dir / f"{stem()}.mp3").read_bytes() == body
+
+
+async def test_at_most_three_downloads_at_once(
+    hass: HomeAssistant,
+    post: PostFn,
+    aioclient_mock: AiohttpClientMocker,
+    loaded_entry: MockConfigEntry,
+) -> None:
+    running = 0
+    peak = 0
+    release = asyncio.Event()
+
+    async def slow(method: str, url: URL, data: Any) -> AiohttpClientMockResponse:
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        await release.wait()
+        running -= 1
+        return AiohttpClientMockResponse(
+            method, url, response=b"a", headers={"Content-Type": "audio/mpeg"}
+        )
+
+    aioclient_mock.get("https://r.test/slow.mp3", side_effect=slow)
+    for call_id in range(6):
+        payload = {**load_payload("v2"), "id": call_id, "fileUrls": ["https://r.test/slow.mp3"]}
+        assert (await post(payload)).status == HTTPStatus.OK
+    await asyncio.sleep(0.05)
+    assert running == 3
+    release.set()
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert peak == 3
+    statuses = {c.status for c in loaded_entry.runtime_data.index.calls.values()}
+    assert statuses == {"saved"}
+
+
+@pytest.mark.enable_socket
+async def test_real_file_server_on_loopback(
+    hass: HomeAssistant, post: PostFn, media_dir: Path, loaded_entry: MockConfigEntry
+) -> None:
+    """The real shared session downloads from a real HTTP server."""
+    audio = b"RIFF" + bytes(range(256)) * 4096
+    hits: list[str] = []
+
+    async def recording(request: web.Request) -> web.Response:
+        hits.append(request.query_string)
+        if len(hits) == 1:
+            return web.Response(status=HTTPStatus.SERVICE_UNAVAILABLE)
+        return web.Response(body=audio, content_type="audio/wav")
+
+    app = web.Application()
+    app.router.add_get("/rec/{name}", recording)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        url = str(server.make_url("/rec/4711.wav").with_query(token="t0ken"))
+        await deliver(hass, post, {**load_payload("v2"), "fileUrls": [url]})
+    finally:
+        await server.close()
+    assert hits == ["token=t0ken", "token=t0ken"]
+    assert (media_dir / f"{stem()}.wav").read_bytes() == audio
+    assert record(loaded_entry).status == "saved"
