@@ -9,11 +9,16 @@ from typing import Any
 from unittest.mock import patch
 
 from aiohttp.test_utils import TestClient
-from homeassistant.const import CONF_WEBHOOK_ID
-from homeassistant.core import HomeAssistant
+from homeassistant.const import CONF_WEBHOOK_ID, MAJOR_VERSION, Platform
+from homeassistant.core import HomeAssistant, State
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import (
+    HomeAssistantSnapshotExtension,
+)
+from syrupy.assertion import SnapshotAssertion
 
+from custom_components.m8com import PLATFORMS
 from custom_components.m8com.const import CONF_CLOUDHOOK, CONF_SECRET, DOMAIN
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -26,10 +31,34 @@ type Client = TestClient[Any, Any]
 type PostFn = Callable[..., Coroutine[Any, Any, Any]]
 
 
+def state_of(hass: HomeAssistant, entity_id: str) -> State:
+    """The entity's state, which must exist."""
+    state = hass.states.get(entity_id)
+    assert state is not None, entity_id
+    return state
+
+
 def load_payload(name: str) -> dict[str, Any]:
     """A fixture payload as M8Com would send it."""
     data: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text())
     return data
+
+
+class VersionedSnapshotExtension(HomeAssistantSnapshotExtension):  # type: ignore[misc]
+    """HA's serializer, one snapshot folder per HA year (registry fields differ)."""
+
+    @classmethod
+    def dirname(cls, *, test_location: Any) -> str:
+        """``tests/snapshots/ha2025`` on the oldest target, ``ha2026`` on the newest."""
+        return str(
+            Path(test_location.filepath).parent / "snapshots" / f"ha{MAJOR_VERSION}"
+        )
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Snapshots with HA's serializer (stable ids, readable states)."""
+    return snapshot.use_extension(VersionedSnapshotExtension)
 
 
 @pytest.fixture(autouse=True)
@@ -39,7 +68,8 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
 
 @pytest.fixture(autouse=True)
 def media_dir(hass: HomeAssistant, tmp_path: Path) -> Path:
-    """Keep recordings out of the test package's own folder."""
+    """Keep recordings and the call journal out of the test package's folder."""
+    hass.config.config_dir = str(tmp_path / "config")
     path = tmp_path / "media"
     hass.config.media_dirs = {"local": str(path)}
     return path
@@ -61,19 +91,27 @@ def config_entry() -> MockConfigEntry:
     return MockConfigEntry(
         domain=DOMAIN,
         title="M8Com",
+        entry_id="01JTESTENTRY0000000000000",
         unique_id=WEBHOOK_ID,
         data={CONF_WEBHOOK_ID: WEBHOOK_ID, CONF_SECRET: SECRET, CONF_CLOUDHOOK: False},
     )
 
 
 @pytest.fixture
+def platforms() -> list[Platform]:
+    """The platforms to set up; a test may narrow them (snapshots)."""
+    return PLATFORMS
+
+
+@pytest.fixture
 async def loaded_entry(
-    hass: HomeAssistant, config_entry: MockConfigEntry
+    hass: HomeAssistant, config_entry: MockConfigEntry, platforms: list[Platform]
 ) -> MockConfigEntry:
     """The account, set up with its webhook open."""
     config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    with patch("custom_components.m8com.PLATFORMS", platforms):
+        assert await hass.config_entries.async_setup(config_entry.entry_id)
+        await hass.async_block_till_done()
     return config_entry
 
 

@@ -11,6 +11,8 @@ from unittest.mock import patch
 
 from aiohttp import ClientConnectionError, web
 from aiohttp.test_utils import TestServer
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import (
@@ -21,8 +23,6 @@ from yarl import URL
 
 from custom_components.m8com.const import EVENT_RECORDING_SAVED
 from custom_components.m8com.downloader import extension_for, redact_url
-from homeassistant.core import Event, HomeAssistant
-from homeassistant.util import dt as dt_util
 
 from .conftest import PostFn, load_payload
 
@@ -60,7 +60,9 @@ async def test_saves_mp3_and_fires_saved_event(
     saved: list[Event],
     loaded_entry: MockConfigEntry,
 ) -> None:
-    aioclient_mock.get(URL_4711, content=b"ID3-audio", headers={"Content-Type": "audio/mpeg"})
+    aioclient_mock.get(
+        URL_4711, content=b"ID3-audio", headers={"Content-Type": "audio/mpeg"}
+    )
     await deliver(hass, post, load_payload("v2"))
     path = f"{stem()}.mp3"
     assert (media_dir / path).read_bytes() == b"ID3-audio"
@@ -90,7 +92,7 @@ async def test_saves_mp3_and_fires_saved_event(
     ],
 )
 def test_extension(content_type: str, url: str, ext: str) -> None:
-    assert extension_for(content_type.split(";")[0], url) == ext
+    assert extension_for(content_type.split(";", maxsplit=1)[0], url) == ext
 
 
 def test_redact_url() -> None:
@@ -98,13 +100,21 @@ def test_redact_url() -> None:
 
 
 async def test_several_files_are_numbered(
-    hass: HomeAssistant, post: PostFn, aioclient_mock: AiohttpClientMocker, media_dir: Path
+    hass: HomeAssistant,
+    post: PostFn,
+    aioclient_mock: AiohttpClientMocker,
+    media_dir: Path,
 ) -> None:
     for n in (1, 2, 3):
         aioclient_mock.get(
-            f"https://r.test/{n}.wav", content=b"RIFF", headers={"Content-Type": "audio/wav"}
+            f"https://r.test/{n}.wav",
+            content=b"RIFF",
+            headers={"Content-Type": "audio/wav"},
         )
-    payload = {**load_payload("v2"), "fileUrls": [f"https://r.test/{n}.wav" for n in (1, 2, 3)]}
+    payload = {
+        **load_payload("v2"),
+        "fileUrls": [f"https://r.test/{n}.wav" for n in (1, 2, 3)],
+    }
     await deliver(hass, post, payload)
     names = sorted(p.name for p in media_dir.rglob("*.wav"))
     base = stem().rsplit("/", 1)[1]
@@ -119,8 +129,12 @@ async def test_transient_errors_are_retried(
     loaded_entry: MockConfigEntry,
 ) -> None:
     answers = [
-        AiohttpClientMockResponse("GET", URL(URL_4711), status=HTTPStatus.SERVICE_UNAVAILABLE),
-        AiohttpClientMockResponse("GET", URL(URL_4711), status=HTTPStatus.TOO_MANY_REQUESTS),
+        AiohttpClientMockResponse(
+            "GET", URL(URL_4711), status=HTTPStatus.SERVICE_UNAVAILABLE
+        ),
+        AiohttpClientMockResponse(
+            "GET", URL(URL_4711), status=HTTPStatus.TOO_MANY_REQUESTS
+        ),
         AiohttpClientMockResponse("GET", URL(URL_4711), exc=ClientConnectionError()),
         AiohttpClientMockResponse("GET", URL(URL_4711), exc=TimeoutError()),
         AiohttpClientMockResponse(
@@ -128,7 +142,9 @@ async def test_transient_errors_are_retried(
         ),
     ]
 
-    async def next_answer(method: str, url: URL, data: Any) -> AiohttpClientMockResponse:
+    async def next_answer(
+        method: str, url: URL, data: Any
+    ) -> AiohttpClientMockResponse:
         return answers.pop(0)
 
     aioclient_mock.get(URL_4711, side_effect=next_answer)
@@ -143,9 +159,17 @@ async def test_transient_errors_are_retried(
     [
         ({"status": HTTPStatus.NOT_FOUND}, "HTTP 404"),
         ({"status": HTTPStatus.FORBIDDEN}, "HTTP 403"),
-        ({"headers": {"Content-Type": "text/html"}}, "unexpected content type text/html"),
         (
-            {"headers": {"Content-Type": "audio/mpeg", "Content-Length": str(600 * 2**20)}},
+            {"headers": {"Content-Type": "text/html"}},
+            "unexpected content type text/html",
+        ),
+        (
+            {
+                "headers": {
+                    "Content-Type": "audio/mpeg",
+                    "Content-Length": str(600 * 2**20),
+                }
+            },
             "recording exceeds size limit",
         ),
     ],
@@ -166,7 +190,9 @@ async def test_permanent_failures_fail_at_once(
     rec = record(loaded_entry)
     assert (rec.status, rec.error, rec.files) == ("failed", reason, [])
     assert saved == []
-    failures = [r for r in caplog.records if "Could not store recording" in r.getMessage()]
+    failures = [
+        r for r in caplog.records if "Could not store recording" in r.getMessage()
+    ]
     assert len(failures) == 1
     assert URL_4711 in failures[0].getMessage()
     assert "SUPERSECRETTOKEN" not in caplog.text
@@ -179,7 +205,9 @@ async def test_retries_stop_when_the_url_expires(
     loaded_entry: MockConfigEntry,
 ) -> None:
     aioclient_mock.get(URL_4711, status=HTTPStatus.BAD_GATEWAY)
-    with patch("custom_components.m8com.pipeline.URL_LIFETIME", timedelta(seconds=0.01)):
+    with patch(
+        "custom_components.m8com.pipeline.URL_LIFETIME", timedelta(seconds=0.01)
+    ):
         await deliver(hass, post, load_payload("v2"))
     assert record(loaded_entry).status == "failed"
     assert record(loaded_entry).error == "HTTP 502"
@@ -189,7 +217,9 @@ async def test_retries_stop_when_the_url_expires(
 async def test_unsupported_scheme(
     hass: HomeAssistant, post: PostFn, loaded_entry: MockConfigEntry
 ) -> None:
-    await deliver(hass, post, {**load_payload("v2"), "fileUrls": ["ftp://r.test/a.mp3"]})
+    await deliver(
+        hass, post, {**load_payload("v2"), "fileUrls": ["ftp://r.test/a.mp3"]}
+    )
     assert record(loaded_entry).error == "unsupported URL scheme 'ftp'"
 
 
@@ -200,8 +230,12 @@ async def test_streamed_body_over_cap_is_removed(
     loaded_entry: MockConfigEntry,
     media_dir: Path,
 ) -> None:
-    aioclient_mock.get(URL_4711, content=b"x" * 2048, headers={"Content-Type": "audio/mpeg"})
-    with patch.object(loaded_entry.runtime_data.pipeline._downloader, "max_bytes", 1024):
+    aioclient_mock.get(
+        URL_4711, content=b"x" * 2048, headers={"Content-Type": "audio/mpeg"}
+    )
+    with patch.object(
+        loaded_entry.runtime_data.pipeline._downloader, "max_bytes", 1024
+    ):
         await deliver(hass, post, load_payload("v2"))
     assert record(loaded_entry).error == "recording exceeds size limit"
     assert not [p for p in media_dir.rglob("*") if p.is_file()]
@@ -261,7 +295,11 @@ async def test_at_most_three_downloads_at_once(
 
     aioclient_mock.get("https://r.test/slow.mp3", side_effect=slow)
     for call_id in range(6):
-        payload = {**load_payload("v2"), "id": call_id, "fileUrls": ["https://r.test/slow.mp3"]}
+        payload = {
+            **load_payload("v2"),
+            "id": call_id,
+            "fileUrls": ["https://r.test/slow.mp3"],
+        }
         assert (await post(payload)).status == HTTPStatus.OK
     await asyncio.sleep(0.05)
     assert running == 3

@@ -8,6 +8,7 @@ cloud subscription is active and connected (as HA's webhook flow helper does).
 from __future__ import annotations
 
 import contextlib
+from types import ModuleType
 
 from homeassistant.components import webhook
 from homeassistant.core import HomeAssistant
@@ -16,24 +17,31 @@ from homeassistant.helpers.network import NoURLAvailableError
 from .const import LOGGER
 
 
+def _cloud(hass: HomeAssistant) -> ModuleType | None:
+    """HA's cloud component, only once it is loaded (it is an after-dependency)."""
+    if "cloud" not in hass.config.components:
+        return None
+    from homeassistant.components import cloud  # noqa: PLC0415 - only when loaded
+
+    return cloud
+
+
 def cloud_active(hass: HomeAssistant) -> bool:
     """Whether a Nabu Casa subscription is loaded and active."""
-    if "cloud" not in hass.config.components:
-        return False
-    from homeassistant.components import cloud  # noqa: PLC0415 - loaded only with cloud
-
-    return cloud.async_active_subscription(hass)
+    cloud = _cloud(hass)
+    return cloud is not None and bool(cloud.async_active_subscription(hass))
 
 
 async def async_endpoint_url(hass: HomeAssistant, webhook_id: str) -> tuple[str, bool]:
     """Return the URL to give M8Com, and whether it is a cloudhook."""
-    if cloud_active(hass):
-        from homeassistant.components import cloud  # noqa: PLC0415 - loaded only with cloud
-
+    cloud = _cloud(hass)
+    if cloud is not None and cloud.async_active_subscription(hass):
         try:
-            return await cloud.async_get_or_create_cloudhook(hass, webhook_id), True
+            url: str = await cloud.async_get_or_create_cloudhook(hass, webhook_id)
         except cloud.CloudNotAvailable:
             LOGGER.info("Nabu Casa cloud is not connected; using HA's own URL")
+        else:
+            return url, True
     try:
         return webhook.async_generate_url(hass, webhook_id), False
     except NoURLAvailableError:
@@ -44,9 +52,7 @@ async def async_endpoint_url(hass: HomeAssistant, webhook_id: str) -> tuple[str,
 
 async def async_delete_cloudhook(hass: HomeAssistant, webhook_id: str) -> None:
     """Remove the cloudhook, if any; a missing cloud is nothing to clean up."""
-    if "cloud" not in hass.config.components:
+    if (cloud := _cloud(hass)) is None:
         return
-    from homeassistant.components import cloud  # noqa: PLC0415 - loaded only with cloud
-
     with contextlib.suppress(cloud.CloudNotAvailable):
         await cloud.async_delete_cloudhook(hass, webhook_id)
