@@ -1,0 +1,111 @@
+"""The call index makes every call count once, across restarts and crashes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+import json
+from pathlib import Path
+from typing import Any
+
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.m8com.const import DOMAIN, EVENT_CALL_RECORDING
+from custom_components.m8com.recordings import CallRecord, RecordingIndex
+from homeassistant.core import Event, HomeAssistant
+
+from .conftest import PostFn, load_payload
+
+RECEIVED = datetime(2025, 3, 14, 14, 6, tzinfo=UTC)
+
+
+def journal(hass: HomeAssistant, entry_id: str) -> Path:
+    return Path(hass.config.path(".storage", f"{DOMAIN}.{entry_id}.jsonl"))
+
+
+async def test_accepted_call_is_journaled_before_ack(
+    hass: HomeAssistant, post: PostFn, loaded_entry: MockConfigEntry
+) -> None:
+    await post({**load_payload("v2"), "fileUrls": []})
+    lines = journal(hass, loaded_entry.entry_id).read_text().splitlines()
+    assert [json.loads(line)["call_id"] for line in lines] == [4711]
+
+
+async def test_restart_keeps_calls_and_deduplicates(
+    hass: HomeAssistant,
+    post: PostFn,
+    loaded_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    events: list[Event] = []
+    hass.bus.async_listen(EVENT_CALL_RECORDING, events.append)
+    payload = {**load_payload("v2"), "fileUrls": []}
+    await post(payload)
+    await hass.config_entries.async_reload(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+    # The journal was folded into the Store snapshot and removed.
+    assert not journal(hass, loaded_entry.entry_id).exists()
+    stored = hass_storage[f"{DOMAIN}.{loaded_entry.entry_id}"]["data"]["calls"]
+    assert [c["call_id"] for c in stored] == [4711]
+    await post(payload)
+    await hass.async_block_till_done()
+    assert len(events) == 1
+    record = loaded_entry.runtime_data.index.calls[4711]
+    assert record.caller_number == "+46701234567"
+    assert record.start_time == datetime(2025, 3, 14, 14, 3, 12, tzinfo=UTC)
+
+
+async def test_load_merges_snapshot_and_skips_torn_journal_line(
+    hass: HomeAssistant, hass_storage: dict[str, Any]
+) -> None:
+    hass_storage[f"{DOMAIN}.e1"] = {
+        "version": 1,
+        "key": f"{DOMAIN}.e1",
+        "data": {
+            "calls": [
+                {"call_id": 1, "received": RECEIVED.isoformat(), "status": "saved",
+                 "future_field": "ignored"}
+            ]
+        },
+    }
+    path = journal(hass, "e1")
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        json.dumps({"call_id": 2, "received": RECEIVED.isoformat()})
+        + "\n"
+        + json.dumps({"call_id": 1, "received": RECEIVED.isoformat()})
+        + "\n"
+        + '{"call_id": 3, "rece'
+    )
+    index = RecordingIndex(hass, "e1")
+    await index.async_load()
+    assert sorted(index.calls) == [1, 2]
+    assert index.calls[1].status == "saved"
+    assert index.calls[2].status == "pending"
+    assert not path.exists()
+
+
+async def test_remove_updates_daily_count(hass: HomeAssistant) -> None:
+    index = RecordingIndex(hass, "e2")
+    await index.async_load()
+    record = CallRecord(call_id=5, received=RECEIVED, start_time=RECEIVED)
+    assert await index.async_accept(record)
+    assert not await index.async_accept(CallRecord(call_id=5, received=RECEIVED))
+    day = record.started.astimezone().date()
+    local_day = index._per_day
+    assert sum(local_day.values()) == 1
+    assert index.remove(5) is record
+    assert sum(local_day.values()) == 0
+    assert index.remove(5) is None
+    assert day is not None
+
+
+async def test_remove_storage_deletes_index_and_journal(
+    hass: HomeAssistant, hass_storage: dict[str, Any]
+) -> None:
+    index = RecordingIndex(hass, "e3")
+    await index.async_load()
+    await index.async_accept(CallRecord(call_id=1, received=RECEIVED))
+    await hass.async_block_till_done()
+    await index.async_remove_storage()
+    assert not journal(hass, "e3").exists()
+    assert f"{DOMAIN}.e3" not in hass_storage
