@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from homeassistant.core import Event, HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.m8com.const import DOMAIN, EVENT_CALL_RECORDING
 from custom_components.m8com.recordings import CallRecord, RecordingIndex
-from homeassistant.core import Event, HomeAssistant
 
 from .conftest import PostFn, load_payload
 
@@ -62,8 +62,12 @@ async def test_load_merges_snapshot_and_skips_torn_journal_line(
         "key": f"{DOMAIN}.e1",
         "data": {
             "calls": [
-                {"call_id": 1, "received": RECEIVED.isoformat(), "status": "saved",
-                 "future_field": "ignored"}
+                {
+                    "call_id": 1,
+                    "received": RECEIVED.isoformat(),
+                    "status": "saved",
+                    "future_field": "ignored",
+                }
             ]
         },
     }

@@ -36,12 +36,25 @@ def paste_placeholders(url: str, secret: str) -> tuple[str, dict[str, str]]:
     return description, {"webhook_url": url, "secret": secret}
 
 
-USER_SCHEMA = vol.Schema(
-    {
-        vol.Required(CONF_NAME, default=DEFAULT_NAME): TextSelector(),
-        vol.Optional(CONF_SECRET, default=""): TextSelector(),
-    }
-)
+def user_schema(user_input: dict[str, Any] | None) -> Any:
+    """Name and secret, keeping what the user typed when the form comes back.
+
+    Compatibility: HA 2026 types flow schemas as ``probatio.Schema`` (and
+    installs probatio as ``voluptuous`` at runtime), HA 2025 as
+    ``voluptuous.Schema``; the object is the same at runtime, so it is returned
+    as ``Any`` for mypy on both. Drop once the oldest HA supported is 2026.x.
+    """
+    typed = user_input or {}
+    return vol.Schema(
+        {
+            vol.Required(
+                CONF_NAME, default=str(typed.get(CONF_NAME) or DEFAULT_NAME)
+            ): TextSelector(),
+            vol.Optional(
+                CONF_SECRET, description={"suggested_value": typed.get(CONF_SECRET)}
+            ): TextSelector(),
+        }
+    )
 
 
 class M8ComConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -73,6 +86,6 @@ class M8ComConfigFlow(ConfigFlow, domain=DOMAIN):
                 )
         return self.async_show_form(
             step_id="user",
-            data_schema=self.add_suggested_values_to_schema(USER_SCHEMA, user_input),
+            data_schema=user_schema(user_input),
             errors=errors,
         )

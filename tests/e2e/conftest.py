@@ -1,0 +1,81 @@
+"""Fixtures for tests against a real Home Assistant process."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from aiohttp import web
+import pytest
+
+from .harness import HomeAssistantProcess, free_port
+
+# A real, playable WAV: 0.5 s of a 440 Hz tone, 8 kHz mono 8-bit.
+_RATE = 8000
+_SAMPLES = bytes(
+    128 + int(100 * ((i * 440 * 2 // _RATE) % 2 * 2 - 1)) for i in range(_RATE // 2)
+)
+WAV = (
+    b"RIFF"
+    + (36 + len(_SAMPLES)).to_bytes(4, "little")
+    + b"WAVEfmt "
+    + (16).to_bytes(4, "little")
+    + (1).to_bytes(2, "little")
+    + (1).to_bytes(2, "little")
+    + _RATE.to_bytes(4, "little")
+    + _RATE.to_bytes(4, "little")
+    + (1).to_bytes(2, "little")
+    + (8).to_bytes(2, "little")
+    + b"data"
+    + len(_SAMPLES).to_bytes(4, "little")
+    + _SAMPLES
+)
+
+
+@pytest.fixture
+async def ha(tmp_path: Path) -> AsyncIterator[HomeAssistantProcess]:
+    """A started and onboarded Home Assistant."""
+    process = HomeAssistantProcess(config=tmp_path / "config")
+    await process.start()
+    try:
+        await process.onboard()
+        yield process
+    finally:
+        await process.stop()
+
+
+@pytest.fixture
+async def file_server() -> AsyncIterator[str]:
+    """M8Com's recording storage: serves a WAV for any name, on loopback."""
+
+    async def recording(request: web.Request) -> web.Response:
+        return web.Response(body=WAV, content_type="audio/wav")
+
+    app = web.Application()
+    app.router.add_get("/rec/{name}", recording)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    site = web.TCPSite(runner, "127.0.0.1", port)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
+
+# The unit tests' autouse fixtures need the in-process `hass`; a real process
+# needs none of them, so they are overridden here by name.
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations() -> None:
+    """Not needed: the real HA finds the integration in its config folder."""
+
+
+@pytest.fixture(autouse=True)
+def media_dir() -> None:
+    """Not needed: the real HA's config sets its own media folder."""
+
+
+@pytest.fixture(autouse=True)
+def no_backoff() -> None:
+    """Not needed: the real HA retries with its real back-off."""

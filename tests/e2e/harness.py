@@ -1,0 +1,356 @@
+"""A real Home Assistant process, driven the way a user and M8Com drive it.
+
+Nothing here imports Home Assistant: the process is started from the same
+venv with a temporary config folder, onboarded through the onboarding API,
+and talked to only over HTTP and the websocket, as the frontend would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+import itertools
+import json
+import os
+from pathlib import Path
+import signal
+import socket
+import subprocess
+import sys
+import time
+from typing import Any, Self
+
+import aiohttp
+
+REPO = Path(__file__).resolve().parents[2]
+USERNAME = "m8com-e2e"
+PASSWORD = "e2e-password-0123"
+
+
+ENVIRONMENTAL = ("libturbojpeg", "[haffmpeg.core] FFmpeg fails")
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+CONFIG = """
+homeassistant:
+  name: M8Com e2e
+  time_zone: Europe/Stockholm
+  country: SE
+  currency: SEK
+  unit_system: metric
+  external_url: {external_url}
+  media_dirs:
+    local: {media}
+http:
+  server_host: 127.0.0.1
+  server_port: {port}
+api:
+config:
+onboarding:
+media_source:
+websocket_api:
+recorder:
+  db_url: sqlite:///{config}/home-assistant_v2.db
+  commit_interval: 0
+automation: !include automations.yaml
+logger:
+  default: warning
+  logs:
+    custom_components.m8com: debug
+"""
+
+
+@dataclass
+class HomeAssistantProcess:
+    """One HA process on a free loopback port, restartable on the same config."""
+
+    config: Path
+    external_url: str = "https://m8com-e2e.example"
+    port: int = field(default_factory=free_port)
+    token: str = ""
+    process: subprocess.Popen[bytes] | None = None
+    automations: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        """The base URL on loopback."""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def media(self) -> Path:
+        """HA's local media folder."""
+        return self.config / "media"
+
+    @property
+    def log(self) -> Path:
+        """HA's own log file."""
+        return self.config / "home-assistant.log"
+
+    def write_config(self) -> None:
+        """A minimal HA (no frontend) with the integration linked in."""
+        (self.config / "custom_components").mkdir(parents=True, exist_ok=True)
+        link = self.config / "custom_components" / "m8com"
+        if not link.exists():
+            link.symlink_to(REPO / "custom_components" / "m8com")
+        self.media.mkdir(exist_ok=True)
+        (self.config / "configuration.yaml").write_text(
+            CONFIG.format(
+                port=self.port,
+                media=self.media,
+                config=self.config,
+                external_url=self.external_url,
+            )
+        )
+        (self.config / "automations.yaml").write_text(json.dumps(self.automations))
+
+    async def start(self, timeout: float = 120) -> None:
+        """Start HA and wait until its HTTP server answers."""
+        self.write_config()
+        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+        out = (self.config / "stdout.log").open("ab")
+        self.process = subprocess.Popen(  # noqa: ASYNC220, S603 - our own HA child
+            [
+                sys.executable,
+                "-m",
+                "homeassistant",
+                "--config",
+                str(self.config),
+                "--skip-pip",
+                "--log-file",
+                str(self.log),
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+        deadline = time.monotonic() + timeout
+        async with aiohttp.ClientSession() as session:
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    msg = f"HA exited with {self.process.returncode}; see {self.log}"
+                    raise RuntimeError(msg)
+                with contextlib.suppress(aiohttp.ClientError):
+                    async with session.get(f"{self.url}/api/onboarding") as resp:
+                        if resp.status == 200:
+                            return
+                await asyncio.sleep(0.5)
+        msg = f"HA did not start within {timeout} s"
+        raise TimeoutError(msg)
+
+    async def stop(self) -> None:
+        """Stop HA the way a supervisor does (SIGTERM), so it saves its state."""
+        if self.process is None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        for _ in range(120):
+            if self.process.poll() is not None:
+                break
+            await asyncio.sleep(0.5)
+        else:
+            self.process.kill()
+        self.process = None
+
+    async def onboard(self) -> None:
+        """Create the owner through the onboarding API and get a token."""
+        client_id = f"{self.url}/"
+        async with aiohttp.ClientSession() as session:
+            async with session.post(
+                f"{self.url}/api/onboarding/users",
+                json={
+                    "client_id": client_id,
+                    "name": "E2E Owner",
+                    "username": USERNAME,
+                    "password": PASSWORD,
+                    "language": "en",
+                },
+            ) as resp:
+                resp.raise_for_status()
+                code = (await resp.json())["auth_code"]
+            async with session.post(
+                f"{self.url}/auth/token",
+                data={
+                    "grant_type": "authorization_code",
+                    "code": code,
+                    "client_id": client_id,
+                },
+            ) as resp:
+                resp.raise_for_status()
+                self.token = (await resp.json())["access_token"]
+        await self.wait_running()
+
+    async def login(self) -> None:
+        """Get a fresh token for the onboarded owner (after a restart)."""
+        client_id = f"{self.url}/"
+        async with aiohttp.ClientSession() as session:
+            async with session.post(
+                f"{self.url}/auth/login_flow",
+                json={
+                    "client_id": client_id,
+                    "handler": ["homeassistant", None],
+                    "redirect_uri": client_id,
+                },
+            ) as resp:
+                flow = await resp.json()
+            async with session.post(
+                f"{self.url}/auth/login_flow/{flow['flow_id']}",
+                json={
+                    "client_id": client_id,
+                    "username": USERNAME,
+                    "password": PASSWORD,
+                },
+            ) as resp:
+                code = (await resp.json())["result"]
+            async with session.post(
+                f"{self.url}/auth/token",
+                data={
+                    "grant_type": "authorization_code",
+                    "code": code,
+                    "client_id": client_id,
+                },
+            ) as resp:
+                self.token = (await resp.json())["access_token"]
+        await self.wait_running()
+
+    async def wait_running(self, timeout: float = 120) -> None:
+        """Wait until HA reports RUNNING: its HTTP server answers before that."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with contextlib.suppress(aiohttp.ClientError):
+                if (await self.rest("GET", "/api/config"))["state"] == "RUNNING":
+                    return
+            await asyncio.sleep(0.25)
+        msg = f"HA did not reach RUNNING within {timeout} s"
+        raise TimeoutError(msg)
+
+    async def rest(self, method: str, path: str, body: Any = None) -> Any:
+        """Call HA's REST API as the owner; return the decoded JSON."""
+        headers = {"Authorization": f"Bearer {self.token}"}
+        async with (
+            aiohttp.ClientSession() as session,
+            session.request(
+                method, f"{self.url}{path}", json=body, headers=headers
+            ) as resp,
+        ):
+            resp.raise_for_status()
+            if resp.content_type == "application/json":
+                return await resp.json()
+            return await resp.read()
+
+    async def state(self, entity_id: str) -> dict[str, Any]:
+        """One entity's state over REST."""
+        state: dict[str, Any] = await self.rest("GET", f"/api/states/{entity_id}")
+        return state
+
+    def log_problems(self) -> list[str]:
+        """Log records that must never appear: blocking calls and tracebacks.
+
+        Records caused by native tools these machines lack (libturbojpeg for
+        HA's camera helper, the ffmpeg binary for HA's tts) are environmental
+        and ignored; nothing else is.
+        """
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        problems = []
+        record = ""
+        for line in text.splitlines():
+            if line[:4].isdigit():
+                record = line
+            if any(known in record for known in ENVIRONMENTAL):
+                continue
+            if "Detected blocking call" in line or line.startswith("Traceback"):
+                problems.append(f"{record} | {line}")
+        return problems
+
+
+class WebSocket:
+    """HA's websocket API: authenticate, then numbered commands."""
+
+    def __init__(self, ha: HomeAssistantProcess) -> None:
+        """Remember the process to talk to."""
+        self._ha = ha
+        self._ids = itertools.count(1)
+        self._session: aiohttp.ClientSession | None = None
+        self.ws: aiohttp.ClientWebSocketResponse | None = None
+
+    async def __aenter__(self) -> Self:
+        """Connect and authenticate."""
+        self._session = aiohttp.ClientSession()
+        self.ws = await self._session.ws_connect(f"{self._ha.url}/api/websocket")
+        await self.ws.receive_json()
+        await self.ws.send_json({"type": "auth", "access_token": self._ha.token})
+        reply = await self.ws.receive_json()
+        if reply["type"] != "auth_ok":
+            raise RuntimeError(reply)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        """Disconnect."""
+        assert self.ws is not None
+        assert self._session is not None
+        await self.ws.close()
+        await self._session.close()
+
+    async def command(self, message: dict[str, Any]) -> Any:
+        """Send one command and return its result."""
+        assert self.ws is not None
+        msg_id = next(self._ids)
+        await self.ws.send_json({"id": msg_id, **message})
+        while True:
+            reply = await self.ws.receive_json(timeout=30)
+            if reply.get("id") == msg_id and reply["type"] == "result":
+                if not reply["success"]:
+                    raise RuntimeError(reply["error"])
+                return reply["result"]
+
+    async def subscribe(self, event_type: str) -> int:
+        """Subscribe to a bus event type; returns the subscription id."""
+        assert self.ws is not None
+        msg_id = next(self._ids)
+        await self.ws.send_json(
+            {"id": msg_id, "type": "subscribe_events", "event_type": event_type}
+        )
+        return msg_id
+
+    async def events(self, count: int, timeout: float = 30) -> list[dict[str, Any]]:
+        """Collect ``count`` subscribed events (fails on timeout)."""
+        assert self.ws is not None
+        found: list[dict[str, Any]] = []
+        async with asyncio.timeout(timeout):
+            while len(found) < count:
+                reply = await self.ws.receive_json()
+                if reply["type"] == "event":
+                    found.append(reply["event"])
+        return found
+
+
+async def curl_post(url: str, secret: str, body: str | bytes) -> int:
+    """POST as M8Com does, with curl; return the HTTP status."""
+    data = body if isinstance(body, bytes) else body.encode()
+    proc = await asyncio.create_subprocess_exec(
+        "curl",
+        "-s",
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{http_code}",
+        "-X",
+        "POST",
+        "-H",
+        "Content-Type: application/json",
+        "-H",
+        f"Authorization: Bearer {secret}",
+        "--data-binary",
+        "@-",
+        url,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out, _ = await asyncio.wait_for(proc.communicate(data), 60)
+    return int(out)

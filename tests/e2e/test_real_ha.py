@@ -1,0 +1,108 @@
+"""End to end in a real Home Assistant: config flow, curl deliveries, events,
+entities, the stored file, a restart with restored sensors, and a clean log."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from yarl import URL
+
+from .conftest import WAV
+from .harness import HomeAssistantProcess, WebSocket, curl_post
+
+SECRET = "e2e-secret-0123456789"
+
+
+def payload(call_id: int, file_server: str) -> dict[str, Any]:
+    now_ms = int(time.time() * 1000)
+    return {
+        "id": call_id,
+        "fileUrls": [f"{file_server}/rec/{call_id}.wav?token=abc"],
+        "callerNumber": "+46701234567",
+        "calleeNumber": "+46812345678",
+        "startTime": now_ms - 60_000,
+        "endTime": now_ms,
+        "waitTime": 3000,
+        "talkTime": 57000,
+        "agentId": "a-1",
+        "agentName": "Anna",
+        "answerGroupName": "Support",
+        "answerGroupId": "ag-1",
+        "referredTo": None,
+        "referredBy": None,
+        "direction": "inbound",
+        "recorderId": "anna@example.se",
+        "summary": "Asked about an invoice.",
+        "userId": "u-1",
+        "someFutureField": {"x": 1},
+    }
+
+
+async def create_entry(
+    ha: HomeAssistantProcess, secret: str = SECRET
+) -> dict[str, Any]:
+    flow = await ha.rest(
+        "POST", "/api/config/config_entries/flow", {"handler": "m8com"}
+    )
+    assert flow["type"] == "form"
+    result: dict[str, Any] = await ha.rest(
+        "POST", f"/api/config/config_entries/flow/{flow['flow_id']}", {"secret": secret}
+    )
+    return result
+
+
+async def test_call_end_to_end(ha: HomeAssistantProcess, file_server: str) -> None:
+    result = await create_entry(ha)
+    assert result["type"] == "create_entry"
+    webhook_url = result["description_placeholders"]["webhook_url"]
+    assert webhook_url.startswith("https://m8com-e2e.example/api/webhook/")
+    assert result["description_placeholders"]["secret"] == SECRET
+    endpoint = ha.url + URL(webhook_url).path
+    body = json.dumps(payload(4711, file_server))
+
+    async with WebSocket(ha) as ws:
+        await ws.subscribe("m8com_call_recording")
+        await ws.subscribe("m8com_recording_saved")
+        assert await curl_post(endpoint, SECRET, body) == 200
+        assert await curl_post(endpoint, SECRET, body) == 200  # M8Com retry
+        assert await curl_post(endpoint, "wrong-secret-000000", body) == 401
+        assert await curl_post(endpoint, SECRET, "not json") == 400
+        assert (
+            await curl_post(endpoint, SECRET, b"{" + b" " * (2 * 2**20) + b"}") == 413
+        )
+        events = await ws.events(2)
+        types = sorted(e["event_type"] for e in events)
+        assert types == ["m8com_call_recording", "m8com_recording_saved"]
+        call = next(e for e in events if e["event_type"] == "m8com_call_recording")
+        saved = next(e for e in events if e["event_type"] == "m8com_recording_saved")
+        assert call["data"]["call_id"] == 4711
+        assert call["data"]["talk_time"] == 57.0
+        assert "token=abc" not in json.dumps(call)
+        (stored,) = saved["data"]["files"]
+        assert (ha.media / stored).read_bytes() == WAV
+        # No second event for the retry.
+        try:
+            extra = await ws.events(1, timeout=2)
+        except TimeoutError:
+            extra = []
+        assert extra == []
+
+    assert (await ha.state("sensor.m8com_last_caller"))["state"] == "+46701234567"
+    assert (await ha.state("sensor.m8com_last_agent"))["state"] == "Anna"
+    assert (await ha.state("sensor.m8com_recordings_today"))["state"] == "1"
+    assert (await ha.state("event.m8com_call_recording"))["attributes"][
+        "event_type"
+    ] == ("inbound")
+
+    await ha.stop()
+    await ha.start()
+    await ha.login()
+    assert (await ha.state("sensor.m8com_last_caller"))["state"] == "+46701234567"
+    assert (await ha.state("sensor.m8com_last_talk_time"))["state"] == "57.0"
+    assert (await ha.state("sensor.m8com_recordings_today"))["state"] == "1"
+    # Still deduplicated after the restart.
+    assert await curl_post(endpoint, SECRET, body) == 200
+    assert list(ha.media.rglob("*.wav")) == [ha.media / stored]
+    assert ha.log_problems() == []
