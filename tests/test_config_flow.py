@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from http import HTTPStatus
 from types import SimpleNamespace
 from typing import Any
 from unittest.mock import AsyncMock, MagicMock, patch
@@ -17,6 +18,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.m8com.const import CONF_CLOUDHOOK, CONF_SECRET, DOMAIN
 from custom_components.m8com.endpoint import _cloud, cloud_active
+
+from .conftest import SECRET, WEBHOOK_PATH, load_payload
 
 EXTERNAL = "https://home.example.se"
 
@@ -53,6 +56,25 @@ async def external_url(hass: HomeAssistant) -> None:
     await hass.config.async_update(external_url=EXTERNAL)
 
 
+async def setup_flow(
+    hass: HomeAssistant,
+    user_input: dict[str, Any],
+    filters: dict[str, Any] | None = None,
+) -> Any:
+    """Run setup: the user step, then Submit on the filters step."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], user_input
+    )
+    if result["type"] is FlowResultType.FORM and result["step_id"] == "filters":
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], filters or {}
+        )
+    return result
+
+
 async def test_only_secret_completes_setup(hass: HomeAssistant) -> None:
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_USER}
@@ -62,6 +84,9 @@ async def test_only_secret_completes_setup(hass: HomeAssistant) -> None:
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_SECRET: "a-very-long-secret-value"}
     )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "filters"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "M8Com"
     webhook_id = result["data"][CONF_WEBHOOK_ID]
@@ -69,6 +94,16 @@ async def test_only_secret_completes_setup(hass: HomeAssistant) -> None:
         CONF_WEBHOOK_ID: webhook_id,
         CONF_SECRET: "a-very-long-secret-value",
         CONF_CLOUDHOOK: False,
+        "media_subdir": "m8com",
+    }
+    assert result["options"] == {
+        "answer_groups": [],
+        "users": [],
+        "directions": ["inbound", "outbound"],
+        "include_personal": True,
+        "download_audio": True,
+        "max_recording_mb": 500,
+        "retention_days": 0,
     }
     assert result["description"] == "default"
     assert placeholders(result) == {
@@ -81,21 +116,18 @@ async def test_only_secret_completes_setup(hass: HomeAssistant) -> None:
 async def test_blank_secret_is_generated_and_webhook_ids_differ(
     hass: HomeAssistant,
 ) -> None:
-    ids, secrets = set(), set()
-    for name in ("Office", "Home"):
-        result = await hass.config_entries.flow.async_init(
-            DOMAIN, context={"source": SOURCE_USER}
-        )
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], {CONF_NAME: name, CONF_SECRET: "  "}
-        )
+    ids, secrets, subdirs = set(), set(), []
+    for name in ("Office", "Home", "Home"):
+        result = await setup_flow(hass, {CONF_NAME: name, CONF_SECRET: "  "})
         assert result["type"] is FlowResultType.CREATE_ENTRY
+        subdirs.append(result["data"]["media_subdir"])
         assert result["title"] == name
         assert len(result["data"][CONF_SECRET]) >= 40
         ids.add(result["data"][CONF_WEBHOOK_ID])
         secrets.add(result["data"][CONF_SECRET])
-    assert len(ids) == 2
-    assert len(secrets) == 2
+    assert len(ids) == 3
+    assert len(secrets) == 3
+    assert subdirs == ["m8com", "m8com-home", "m8com-home-2"]
 
 
 async def test_short_secret_is_an_error_then_fixed(hass: HomeAssistant) -> None:
@@ -110,15 +142,12 @@ async def test_short_secret_is_an_error_then_fixed(hass: HomeAssistant) -> None:
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_NAME: "Shop", CONF_SECRET: "long-enough-secret-1"}
     )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["step_id"] == "filters"
 
 
 async def test_plain_http_url_warns(hass: HomeAssistant) -> None:
     await hass.config.async_update(external_url="http://192.0.2.1:8123")
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_USER}
-    )
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    result = await setup_flow(hass, {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["description"] == "not_https"
     assert placeholders(result)["webhook_url"].startswith("http://")
@@ -129,10 +158,7 @@ async def test_no_url_at_all_gives_the_path(hass: HomeAssistant) -> None:
         "homeassistant.components.webhook.async_generate_url",
         side_effect=NoURLAvailableError,
     ):
-        result = await hass.config_entries.flow.async_init(
-            DOMAIN, context={"source": SOURCE_USER}
-        )
-        result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+        result = await setup_flow(hass, {})
     url = placeholders(result)["webhook_url"]
     assert url == f"/api/webhook/{result['data'][CONF_WEBHOOK_ID]}"
     assert result["description"] == "not_https"
@@ -141,10 +167,7 @@ async def test_no_url_at_all_gives_the_path(hass: HomeAssistant) -> None:
 async def test_cloudhook_when_nabu_casa_is_active(
     hass: HomeAssistant, cloud: SimpleNamespace
 ) -> None:
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_USER}
-    )
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    result = await setup_flow(hass, {})
     assert result["data"][CONF_CLOUDHOOK] is True
     assert result["description"] == "default"
     assert placeholders(result)["webhook_url"] == "https://hooks.nabu.casa/abc"
@@ -158,10 +181,7 @@ async def test_cloud_not_connected_falls_back(
     hass: HomeAssistant, cloud: SimpleNamespace
 ) -> None:
     cloud.async_get_or_create_cloudhook.side_effect = CloudNotAvailable
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_USER}
-    )
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    result = await setup_flow(hass, {})
     assert result["data"][CONF_CLOUDHOOK] is False
     assert placeholders(result)["webhook_url"].startswith(EXTERNAL)
 
@@ -192,3 +212,89 @@ async def test_remove_entry_tolerates_unavailable_cloud(
 def test_cloud_module_only_when_loaded(hass: HomeAssistant) -> None:
     assert _cloud(hass) is None
     assert cloud_active(hass) is False
+
+
+async def test_options_flow_offers_seen_values_and_applies(
+    hass: HomeAssistant, post: Any, loaded_entry: MockConfigEntry
+) -> None:
+    payload = {**load_payload("v2"), "fileUrls": []}
+    await post(payload)
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    assert placeholders(result)["webhook_url"].endswith(WEBHOOK_PATH)
+    assert result["data_schema"] is not None
+    schema = result["data_schema"].schema
+    groups = next(v for k, v in schema.items() if k == "answer_groups")
+    assert groups.config["options"] == [{"value": "ag-1", "label": "Support (ag-1)"}]
+    assert groups.config["custom_value"] is True
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            "answer_groups": ["ag-1", "typed-id"],
+            "directions": ["inbound"],
+            "retention_days": 30,
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert loaded_entry.options["answer_groups"] == ["ag-1", "typed-id"]
+    assert loaded_entry.options["retention_days"] == 30
+    assert loaded_entry.options["download_audio"] is True
+
+
+async def test_options_flow_on_unloaded_entry(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> None:
+    config_entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    assert placeholders(result)["webhook_url"] == ""
+
+
+@pytest.mark.parametrize("new_url", [False, True])
+async def test_reconfigure_rotates_secret_and_url(
+    hass: HomeAssistant, post: Any, loaded_entry: MockConfigEntry, new_url: bool
+) -> None:
+    result = await loaded_entry.start_reconfigure_flow(hass)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_SECRET: "tiny"}
+    )
+    assert result["errors"] == {CONF_SECRET: "secret_too_short"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_SECRET: "", "new_webhook_url": new_url}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    new_secret = placeholders(result)["secret"]
+    assert new_secret == loaded_entry.data[CONF_SECRET] != SECRET
+    new_path = f"/api/webhook/{loaded_entry.data[CONF_WEBHOOK_ID]}"
+    assert placeholders(result)["webhook_url"] == f"{EXTERNAL}{new_path}"
+    assert (new_path != WEBHOOK_PATH) is new_url
+    assert loaded_entry.unique_id == loaded_entry.data[CONF_WEBHOOK_ID]
+    payload = {**load_payload("v2"), "fileUrls": []}
+    old = await post(payload)
+    assert old.status == (HTTPStatus.OK if new_url else HTTPStatus.UNAUTHORIZED)
+    if (
+        new_url
+    ):  # The old URL is gone: HA answers 200 to unknown ids, but nothing happens.
+        assert 4711 not in loaded_entry.runtime_data.index.calls
+    fresh = await post(
+        payload, headers={"Authorization": f"Bearer {new_secret}"}, path=new_path
+    )
+    assert fresh.status == HTTPStatus.OK
+    assert 4711 in loaded_entry.runtime_data.index.calls
+
+
+async def test_reconfigure_with_cloud_replaces_cloudhook(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, cloud: SimpleNamespace
+) -> None:
+    old_id = loaded_entry.data[CONF_WEBHOOK_ID]
+    result = await loaded_entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_SECRET: "another-long-secret", "new_webhook_url": True}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    cloud.async_delete_cloudhook.assert_awaited_once_with(hass, old_id)
+    assert loaded_entry.data[CONF_CLOUDHOOK] is True
+    assert placeholders(result)["webhook_url"] == "https://hooks.nabu.casa/abc"

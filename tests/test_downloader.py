@@ -231,12 +231,12 @@ async def test_streamed_body_over_cap_is_removed(
     media_dir: Path,
 ) -> None:
     aioclient_mock.get(
-        URL_4711, content=b"x" * 2048, headers={"Content-Type": "audio/mpeg"}
+        URL_4711, content=b"x" * (2**20 + 1), headers={"Content-Type": "audio/mpeg"}
     )
-    with patch.object(
-        loaded_entry.runtime_data.pipeline._downloader, "max_bytes", 1024
-    ):
-        await deliver(hass, post, load_payload("v2"))
+    hass.config_entries.async_update_entry(
+        loaded_entry, options={"max_recording_mb": 1}
+    )
+    await deliver(hass, post, load_payload("v2"))
     assert record(loaded_entry).error == "recording exceeds size limit"
     assert not [p for p in media_dir.rglob("*") if p.is_file()]
 

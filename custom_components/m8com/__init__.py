@@ -5,35 +5,47 @@ from __future__ import annotations
 from aiohttp.hdrs import METH_POST
 from homeassistant.components.webhook import async_register, async_unregister
 from homeassistant.const import CONF_WEBHOOK_ID, Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 
-from .const import CONF_SECRET, DOMAIN, MAX_RECORDING_MB
+from .const import CONF_CLOUDHOOK, CONF_SECRET, DOMAIN
 from .downloader import Downloader
-from .endpoint import async_delete_cloudhook, async_endpoint_url
+from .endpoint import async_delete_cloudhook, async_endpoint_url, async_track_endpoint
 from .pipeline import CallPipeline, M8ComConfigEntry, M8ComRuntime, media_root
 from .recordings import RecordingIndex
+from .repairs import async_check_https, async_clear_issues
 from .webhook import WebhookHandler
 
 PLATFORMS = [Platform.EVENT, Platform.SENSOR]
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: M8ComConfigEntry) -> bool:
-    """Load the call index, then open the webhook and the entities."""
+    """Load the call index, then open the entities and the webhook."""
     index = RecordingIndex(hass, entry.entry_id)
     await index.async_load()
-    downloader = Downloader(hass, media_root(hass), MAX_RECORDING_MB * 1024 * 1024)
-    pipeline = CallPipeline(hass, entry, index, downloader)
+    pipeline = CallPipeline(hass, entry, index, Downloader(hass, media_root(hass)))
     webhook_id: str = entry.data[CONF_WEBHOOK_ID]
     url, _ = await async_endpoint_url(hass, webhook_id)
     entry.runtime_data = M8ComRuntime(index=index, pipeline=pipeline, webhook_url=url)
+    async_check_https(hass, entry, url)
 
+    @callback
+    def _endpoint_changed(url: str, cloudhook: bool) -> None:
+        entry.runtime_data.webhook_url = url
+        if cloudhook != entry.data.get(CONF_CLOUDHOOK):
+            data = {**entry.data, CONF_CLOUDHOOK: cloudhook}
+            hass.config_entries.async_update_entry(entry, data=data)
+        async_check_https(hass, entry, url)
+
+    entry.async_on_unload(async_track_endpoint(hass, webhook_id, _endpoint_changed))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     async_register(
         hass,
         DOMAIN,
         entry.title,
         webhook_id,
-        WebhookHandler(entry.title, entry.data[CONF_SECRET], pipeline.async_receive),
+        WebhookHandler(
+            entry.title, lambda: entry.data[CONF_SECRET], pipeline.async_receive
+        ),
         local_only=False,
         allowed_methods=[METH_POST],
     )
@@ -47,6 +59,10 @@ async def async_unload_entry(hass: HomeAssistant, entry: M8ComConfigEntry) -> bo
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: M8ComConfigEntry) -> None:
-    """Delete the cloudhook and the call index; recordings stay in the media folder."""
+    """Delete the cloudhook, the call index and the account's repair issues.
+
+    Recordings stay in the media folder: they are the user's files.
+    """
     await async_delete_cloudhook(hass, entry.data[CONF_WEBHOOK_ID])
     await RecordingIndex(hass, entry.entry_id).async_remove_storage()
+    async_clear_issues(hass, entry)

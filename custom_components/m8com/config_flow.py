@@ -2,7 +2,8 @@
 
 The result page is the only documentation most users will see, so it carries
 the two values to paste into M8Com's admin (Endpoint and Secret) and warns when
-the endpoint is not https, which M8Com refuses.
+the endpoint is not https, which M8Com refuses. Filters have accept-everything
+defaults, so pressing Submit twice is a complete setup.
 """
 
 from __future__ import annotations
@@ -11,13 +12,30 @@ import secrets
 from typing import Any
 
 from homeassistant.components import webhook
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlow,
+)
 from homeassistant.const import CONF_NAME, CONF_WEBHOOK_ID
-from homeassistant.helpers.selector import TextSelector
+from homeassistant.core import callback
+from homeassistant.helpers.selector import BooleanSelector, TextSelector
+from homeassistant.util import slugify
 import voluptuous as vol
 
-from .const import CONF_CLOUDHOOK, CONF_SECRET, DEFAULT_NAME, DOMAIN, MIN_SECRET_LENGTH
-from .endpoint import async_endpoint_url
+from .const import (
+    CONF_CLOUDHOOK,
+    CONF_MEDIA_SUBDIR,
+    CONF_NEW_WEBHOOK_URL,
+    CONF_SECRET,
+    DEFAULT_NAME,
+    DOMAIN,
+    MEDIA_SUBDIR,
+    MIN_SECRET_LENGTH,
+)
+from .endpoint import async_delete_cloudhook, async_endpoint_url
+from .filters import clean, filters_schema
 
 
 def validate_secret(user_input: dict[str, Any]) -> tuple[str | None, dict[str, str]]:
@@ -36,6 +54,12 @@ def paste_placeholders(url: str, secret: str) -> tuple[str, dict[str, str]]:
     return description, {"webhook_url": url, "secret": secret}
 
 
+def _secret_field(typed: dict[str, Any]) -> Any:
+    return vol.Optional(
+        CONF_SECRET, description={"suggested_value": typed.get(CONF_SECRET)}
+    )
+
+
 def user_schema(user_input: dict[str, Any] | None) -> Any:
     """Name and secret, keeping what the user typed when the form comes back.
 
@@ -45,14 +69,22 @@ def user_schema(user_input: dict[str, Any] | None) -> Any:
     as ``Any`` for mypy on both. Drop once the oldest HA supported is 2026.x.
     """
     typed = user_input or {}
+    name = str(typed.get(CONF_NAME) or DEFAULT_NAME)
     return vol.Schema(
         {
-            vol.Required(
-                CONF_NAME, default=str(typed.get(CONF_NAME) or DEFAULT_NAME)
-            ): TextSelector(),
-            vol.Optional(
-                CONF_SECRET, description={"suggested_value": typed.get(CONF_SECRET)}
-            ): TextSelector(),
+            vol.Required(CONF_NAME, default=name): TextSelector(),
+            _secret_field(typed): TextSelector(),
+        }
+    )
+
+
+def reconfigure_schema(user_input: dict[str, Any] | None) -> Any:
+    """A new secret (blank generates one) and whether to replace the URL."""
+    typed = user_input or {}
+    return vol.Schema(
+        {
+            _secret_field(typed): TextSelector(),
+            vol.Optional(CONF_NEW_WEBHOOK_URL, default=False): BooleanSelector(),
         }
     )
 
@@ -62,30 +94,122 @@ class M8ComConfigFlow(ConfigFlow, domain=DOMAIN):
 
     VERSION = 1
 
+    def __init__(self) -> None:
+        """Hold the first step's answers until the filters are chosen."""
+        self._name = DEFAULT_NAME
+        self._secret = ""
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> M8ComOptionsFlow:  # noqa: ARG004
+        """Filters, size cap and retention, changeable at any time."""
+        return M8ComOptionsFlow()
+
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Ask for a name and an optional secret, then show what to paste."""
+        """Ask for a name and an optional secret."""
         errors: dict[str, str] = {}
         if user_input is not None:
             secret, errors = validate_secret(user_input)
             if secret is not None:
-                webhook_id = webhook.async_generate_id()
-                url, cloudhook = await async_endpoint_url(self.hass, webhook_id)
-                await self.async_set_unique_id(webhook_id)
-                description, placeholders = paste_placeholders(url, secret)
-                return self.async_create_entry(
-                    title=str(user_input.get(CONF_NAME) or DEFAULT_NAME),
-                    data={
-                        CONF_WEBHOOK_ID: webhook_id,
-                        CONF_SECRET: secret,
-                        CONF_CLOUDHOOK: cloudhook,
-                    },
-                    description=description,
+                self._name = str(user_input.get(CONF_NAME) or DEFAULT_NAME)
+                self._secret = secret
+                return await self.async_step_filters()
+        return self.async_show_form(
+            step_id="user", data_schema=user_schema(user_input), errors=errors
+        )
+
+    async def async_step_filters(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Which calls to keep; the defaults keep all. Then show what to paste."""
+        if user_input is None:
+            return self.async_show_form(
+                step_id="filters", data_schema=filters_schema({}, [])
+            )
+        webhook_id = webhook.async_generate_id()
+        url, cloudhook = await async_endpoint_url(self.hass, webhook_id)
+        await self.async_set_unique_id(webhook_id)
+        description, placeholders = paste_placeholders(url, self._secret)
+        return self.async_create_entry(
+            title=self._name,
+            data={
+                CONF_WEBHOOK_ID: webhook_id,
+                CONF_SECRET: self._secret,
+                CONF_CLOUDHOOK: cloudhook,
+                CONF_MEDIA_SUBDIR: self._media_subdir(),
+            },
+            options=clean(user_input),
+            description=description,
+            description_placeholders=placeholders,
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Rotate a leaked secret and, if asked, the webhook URL too."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            secret, errors = validate_secret(user_input)
+            if secret is not None:
+                data = {**entry.data, CONF_SECRET: secret}
+                if user_input.get(CONF_NEW_WEBHOOK_URL):
+                    await async_delete_cloudhook(self.hass, entry.data[CONF_WEBHOOK_ID])
+                    data[CONF_WEBHOOK_ID] = webhook.async_generate_id()
+                url, data[CONF_CLOUDHOOK] = await async_endpoint_url(
+                    self.hass, data[CONF_WEBHOOK_ID]
+                )
+                self.hass.config_entries.async_update_entry(
+                    entry, data=data, unique_id=data[CONF_WEBHOOK_ID]
+                )
+                # Awaited, so the old URL is closed when the user sees the result.
+                await self.hass.config_entries.async_reload(entry.entry_id)
+                _, placeholders = paste_placeholders(url, secret)
+                return self.async_abort(
+                    reason="reconfigure_successful",
                     description_placeholders=placeholders,
                 )
         return self.async_show_form(
-            step_id="user",
-            data_schema=user_schema(user_input),
+            step_id="reconfigure",
+            data_schema=reconfigure_schema(user_input),
             errors=errors,
+        )
+
+    def _media_subdir(self) -> str:
+        """``m8com`` for the first account, ``m8com-<name>`` for further ones."""
+        taken = {
+            entry.data.get(CONF_MEDIA_SUBDIR, MEDIA_SUBDIR)
+            for entry in self._async_current_entries(include_ignore=False)
+        }
+        if MEDIA_SUBDIR not in taken:
+            return MEDIA_SUBDIR
+        base = f"{MEDIA_SUBDIR}-{slugify(self._name, separator='-') or 'account'}"
+        candidate, n = base, 2
+        while candidate in taken:
+            candidate, n = f"{base}-{n}", n + 1
+        return candidate
+
+
+class M8ComOptionsFlow(OptionsFlow):
+    """One form with the same keys as setup's filters step.
+
+    ``self.config_entry`` is provided by HA (read-only since HA 2026).
+    """
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Offer the answer groups and users seen so far; show the URL."""
+        if user_input is not None:
+            return self.async_create_entry(data=clean(user_input))
+        entry = self.config_entry
+        runtime = getattr(entry, "runtime_data", None)
+        calls = list(runtime.index.calls.values()) if runtime else []
+        url = runtime.webhook_url if runtime else ""
+        return self.async_show_form(
+            step_id="init",
+            data_schema=filters_schema(entry.options, calls),
+            description_placeholders={"webhook_url": url},
         )

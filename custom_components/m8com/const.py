@@ -50,3 +50,15 @@ CONTENT_TYPE_EXTENSIONS: Final = {
 def signal_new_call(entry_id: str) -> str:
     """One dispatcher signal per entry, so accounts never see each other's calls."""
     return f"{DOMAIN}_{entry_id}_call"
+
+
+CONF_ANSWER_GROUPS: Final = "answer_groups"
+CONF_USERS: Final = "users"
+CONF_DIRECTIONS: Final = "directions"
+CONF_INCLUDE_PERSONAL: Final = "include_personal"
+CONF_DOWNLOAD_AUDIO: Final = "download_audio"
+CONF_MAX_RECORDING_MB: Final = "max_recording_mb"
+CONF_RETENTION_DAYS: Final = "retention_days"
+CONF_NEW_WEBHOOK_URL: Final = "new_webhook_url"
+CONF_MEDIA_SUBDIR: Final = "media_subdir"
+DIRECTIONS: Final = ["inbound", "outbound"]

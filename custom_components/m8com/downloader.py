@@ -90,20 +90,21 @@ def extension_for(content_type: str, url: str) -> str:
 class Downloader:
     """Streams recordings through HA's shared session, a few at a time."""
 
-    def __init__(self, hass: HomeAssistant, media_root: Path, max_bytes: int) -> None:
-        """Share one session and one concurrency limit for the whole entry."""
+    def __init__(self, hass: HomeAssistant, media_root: Path) -> None:
+        """Share one concurrency limit for the whole entry."""
         self._hass = hass
         self._root = media_root
-        self.max_bytes = max_bytes
         self._slots = asyncio.Semaphore(MAX_PARALLEL_DOWNLOADS)
 
-    async def async_fetch(self, url: str, target: Target, deadline: datetime) -> str:
+    async def async_fetch(
+        self, url: str, target: Target, deadline: datetime, max_bytes: int
+    ) -> str:
         """Download one URL, retrying transient failures until ``deadline``."""
         delay = RETRY_FIRST_DELAY
         while True:
             try:
                 async with self._slots:
-                    return await self._attempt(url, target)
+                    return await self._attempt(url, target, max_bytes)
             except DownloadError as err:
                 if not err.retry or dt_util.utcnow().timestamp() + delay > (
                     deadline.timestamp()
@@ -113,16 +114,16 @@ class Downloader:
             await asyncio.sleep(delay)
             delay = min(delay * 2, RETRY_MAX_DELAY)
 
-    async def _attempt(self, url: str, target: Target) -> str:
+    async def _attempt(self, url: str, target: Target, max_bytes: int) -> str:
         scheme = URL(url).scheme
         if scheme not in ("http", "https"):
             raise DownloadError(f"unsupported URL scheme '{scheme}'", retry=False)
         try:
             session = async_get_clientsession(self._hass)
             async with session.get(url, timeout=_TIMEOUT) as response:
-                _check_response(response, self.max_bytes)
+                _check_response(response, max_bytes)
                 relative = target.relative(extension_for(_content_type(response), url))
-                await self._stream(response, self._root / relative)
+                await self._stream(response, self._root / relative, max_bytes)
         except (aiohttp.InvalidURL, aiohttp.TooManyRedirects) as err:
             raise DownloadError(
                 f"bad redirect: {type(err).__name__}", retry=False
@@ -133,7 +134,9 @@ class Downloader:
             ) from err
         return relative
 
-    async def _stream(self, response: aiohttp.ClientResponse, path: Path) -> None:
+    async def _stream(
+        self, response: aiohttp.ClientResponse, path: Path, max_bytes: int
+    ) -> None:
         part = path.with_name(path.name + PART_SUFFIX)
         run = self._hass.async_add_executor_job
         try:
@@ -145,7 +148,7 @@ class Downloader:
         try:
             async for chunk in response.content.iter_chunked(1024 * 1024):
                 written += len(chunk)
-                if written > self.max_bytes:
+                if written > max_bytes:
                     raise _too_large()  # noqa: TRY301 - discarded below too
                 buffer += chunk
                 if len(buffer) >= WRITE_BLOCK_BYTES:

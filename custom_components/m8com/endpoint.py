@@ -7,11 +7,14 @@ cloud subscription is active and connected (as HA's webhook flow helper does).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 import contextlib
 from types import ModuleType
+from typing import Any
 
 from homeassistant.components import webhook
-from homeassistant.core import HomeAssistant
+from homeassistant.const import EVENT_CORE_CONFIG_UPDATE
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.network import NoURLAvailableError
 
 from .const import LOGGER
@@ -48,6 +51,39 @@ async def async_endpoint_url(hass: HomeAssistant, webhook_id: str) -> tuple[str,
         # No URL configured at all: the path is still what M8Com needs after
         # the user's own https host name.
         return webhook.async_generate_path(webhook_id), False
+
+
+@callback
+def async_track_endpoint(
+    hass: HomeAssistant,
+    webhook_id: str,
+    on_change: Callable[[str, bool], None],
+) -> Callable[[], None]:
+    """Recompute the URL when Nabu Casa connects or HA's own URLs change.
+
+    A cloudhook is created whenever the cloud becomes available, not only at
+    setup, so a household that subscribes later gets an https URL without
+    re-adding the integration. Returns the function that stops listening.
+    """
+
+    async def _async_refresh(*_: Any) -> None:
+        url, cloudhook = await async_endpoint_url(hass, webhook_id)
+        on_change(url, cloudhook)
+
+    @callback
+    def _schedule(*_: Any) -> None:
+        hass.async_create_task(_async_refresh(), eager_start=True)
+
+    unsubs = [hass.bus.async_listen(EVENT_CORE_CONFIG_UPDATE, _schedule)]
+    if (cloud := _cloud(hass)) is not None:
+        unsubs.append(cloud.async_listen_connection_change(hass, _schedule))
+
+    @callback
+    def _stop() -> None:
+        for unsub in unsubs:
+            unsub()
+
+    return _stop
 
 
 async def async_delete_cloudhook(hass: HomeAssistant, webhook_id: str) -> None:

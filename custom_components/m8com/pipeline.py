@@ -18,6 +18,9 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 
 from .const import (
+    CONF_DOWNLOAD_AUDIO,
+    CONF_MAX_RECORDING_MB,
+    CONF_MEDIA_SUBDIR,
     DOMAIN,
     EVENT_CALL_RECORDING,
     EVENT_RECORDING_SAVED,
@@ -27,6 +30,7 @@ from .const import (
     signal_new_call,
 )
 from .downloader import Downloader, DownloadError, build_targets, redact_url
+from .filters import accepts, option
 from .models import CallRecording
 from .recordings import CallRecord, RecordingIndex
 
@@ -69,9 +73,19 @@ class CallPipeline:
     async def async_receive(self, call: CallRecording) -> bool:
         """Accept a call once; return False for a repeat delivery of its id."""
         record = CallRecord.from_payload(call, dt_util.utcnow())
+        options = self._entry.options
+        wanted = accepts(options, record)
+        if not wanted:
+            record.status = "filtered"
+            record.urls = []
         if not await self._index.async_accept(record):
             LOGGER.debug("Call %s already received; acknowledging repeat", call.id)
             return False
+        if not wanted:
+            LOGGER.debug("Call %s is outside this account's filters", call.id)
+            return True
+        if not option(options, CONF_DOWNLOAD_AUDIO):
+            record.urls = []
         entry_id = self._entry.entry_id
         self._hass.bus.async_fire(EVENT_CALL_RECORDING, record.event_data(entry_id))
         async_dispatcher_send(self._hass, signal_new_call(entry_id), record)
@@ -92,14 +106,18 @@ class CallPipeline:
         )
 
     async def _async_download(self, record: CallRecord, deadline: datetime) -> None:
+        subdir = self._entry.data.get(CONF_MEDIA_SUBDIR, MEDIA_SUBDIR)
         targets = build_targets(
-            MEDIA_SUBDIR, record.call_id, record.started, len(record.urls)
+            subdir, record.call_id, record.started, len(record.urls)
         )
+        max_bytes = int(option(self._entry.options, CONF_MAX_RECORDING_MB)) * 2**20
         files: list[str] = []
         errors: list[str] = []
         for url, target in zip(record.urls, targets, strict=True):
             try:
-                files.append(await self._downloader.async_fetch(url, target, deadline))
+                files.append(
+                    await self._downloader.async_fetch(url, target, deadline, max_bytes)
+                )
             except DownloadError as err:
                 errors.append(err.reason)
                 LOGGER.warning(

@@ -41,12 +41,16 @@ class WebhookHandler:
     def __init__(
         self,
         name: str,
-        secret: str,
+        secret: Callable[[], str],
         receive: Callable[[CallRecording], Awaitable[bool]],
     ) -> None:
-        """Bind the handler to the entry's secret and its call pipeline."""
+        """Bind the handler to the entry's secret and its call pipeline.
+
+        The secret is read per request, so a rotated secret (reconfigure)
+        rejects the old one from the very next delivery.
+        """
         self._name = name
-        self._expected = f"Bearer {secret}".encode()
+        self._secret = secret
         self._receive = receive
 
     async def __call__(
@@ -64,7 +68,8 @@ class WebhookHandler:
 
     async def _handle(self, request: web.Request) -> web.Response:
         given = request.headers.get(hdrs.AUTHORIZATION, "").encode(errors="replace")
-        if not hmac.compare_digest(given, self._expected):
+        expected = f"Bearer {self._secret()}".encode()
+        if not hmac.compare_digest(given, expected):
             LOGGER.warning(
                 "%s: rejected a delivery from %s: missing or wrong secret "
                 "(compare the Secret in M8Com's admin with this integration's)",

@@ -41,16 +41,28 @@ def payload(call_id: int, file_server: str) -> dict[str, Any]:
 
 
 async def create_entry(
-    ha: HomeAssistantProcess, secret: str = SECRET
+    ha: HomeAssistantProcess, secret: str = SECRET, name: str = "M8Com"
 ) -> dict[str, Any]:
+    """Add the integration as the UI does: user step, then Submit on filters."""
     flow = await ha.rest(
         "POST", "/api/config/config_entries/flow", {"handler": "m8com"}
     )
     assert flow["type"] == "form"
-    result: dict[str, Any] = await ha.rest(
-        "POST", f"/api/config/config_entries/flow/{flow['flow_id']}", {"secret": secret}
-    )
+    path = f"/api/config/config_entries/flow/{flow['flow_id']}"
+    step = await ha.rest("POST", path, {"name": name, "secret": secret})
+    assert step["step_id"] == "filters"
+    result: dict[str, Any] = await ha.rest("POST", path, {})
+    assert result["type"] == "create_entry", result
     return result
+
+
+async def no_event(ws: WebSocket) -> bool:
+    """True when no subscribed event arrives within two seconds."""
+    try:
+        await ws.events(1, timeout=2)
+    except TimeoutError:
+        return True
+    return False
 
 
 async def test_call_end_to_end(ha: HomeAssistantProcess, file_server: str) -> None:
@@ -82,12 +94,7 @@ async def test_call_end_to_end(ha: HomeAssistantProcess, file_server: str) -> No
         assert "token=abc" not in json.dumps(call)
         (stored,) = saved["data"]["files"]
         assert (ha.media / stored).read_bytes() == WAV
-        # No second event for the retry.
-        try:
-            extra = await ws.events(1, timeout=2)
-        except TimeoutError:
-            extra = []
-        assert extra == []
+        assert await no_event(ws)  # none for the retry
 
     assert (await ha.state("sensor.m8com_last_caller"))["state"] == "+46701234567"
     assert (await ha.state("sensor.m8com_last_agent"))["state"] == "Anna"
@@ -105,4 +112,65 @@ async def test_call_end_to_end(ha: HomeAssistantProcess, file_server: str) -> No
     # Still deduplicated after the restart.
     assert await curl_post(endpoint, SECRET, body) == 200
     assert list(ha.media.rglob("*.wav")) == [ha.media / stored]
+    assert ha.log_problems() == []
+
+
+async def test_settings_end_to_end(ha: HomeAssistantProcess) -> None:
+    office = await create_entry(ha)
+    entry_id = office["result"]["entry_id"]
+    endpoint = ha.url + URL(office["description_placeholders"]["webhook_url"]).path
+
+    # Options through HA's options-flow API: keep outbound calls only.
+    flow = await ha.rest(
+        "POST", "/api/config/config_entries/options/flow", {"handler": entry_id}
+    )
+    assert flow["description_placeholders"]["webhook_url"].endswith(URL(endpoint).path)
+    done = await ha.rest(
+        "POST",
+        f"/api/config/config_entries/options/flow/{flow['flow_id']}",
+        {"directions": ["outbound"]},
+    )
+    assert done["type"] == "create_entry"
+
+    inbound = {"id": 1, "direction": "inbound", "callerNumber": "+46700000001"}
+    outbound = {"id": 2, "direction": "outbound", "callerNumber": "+46700000002"}
+    async with WebSocket(ha) as ws:
+        await ws.subscribe("m8com_call_recording")
+        assert await curl_post(endpoint, SECRET, json.dumps(inbound)) == 200
+        assert await no_event(ws)
+        assert await curl_post(endpoint, SECRET, json.dumps(outbound)) == 200
+        (event,) = await ws.events(1)
+        assert event["data"]["call_id"] == 2
+
+        # Rotate the secret through the reconfigure flow.
+        flow = await ha.rest(
+            "POST",
+            "/api/config/config_entries/flow",
+            {"handler": "m8com", "entry_id": entry_id},
+        )
+        assert flow["step_id"] == "reconfigure"
+        result = await ha.rest(
+            "POST",
+            f"/api/config/config_entries/flow/{flow['flow_id']}",
+            {"secret": "", "new_webhook_url": False},
+        )
+        assert result["reason"] == "reconfigure_successful"
+        new_secret = result["description_placeholders"]["secret"]
+        call = json.dumps({**outbound, "id": 3})
+        assert await curl_post(endpoint, SECRET, call) == 401
+        assert await curl_post(endpoint, new_secret, call) == 200
+
+        # A second account, side by side.
+        shop = await create_entry(ha, secret="shop-secret-0123456789", name="Shop")
+        shop_endpoint = (
+            ha.url + URL(shop["description_placeholders"]["webhook_url"]).path
+        )
+        assert shop_endpoint != endpoint
+        assert await curl_post(shop_endpoint, new_secret, call) == 401
+        assert await curl_post(shop_endpoint, "shop-secret-0123456789", call) == 200
+        events = await ws.events(2)
+        assert sorted(e["data"]["entry_id"] for e in events) == sorted(
+            [entry_id, shop["result"]["entry_id"]]
+        )
+    assert (await ha.state("sensor.shop_last_caller"))["state"] == "+46700000002"
     assert ha.log_problems() == []

@@ -1,0 +1,40 @@
+"""Diagnostics show the URL and counts, never the secret or a phone number."""
+
+from __future__ import annotations
+
+import json
+
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.test_util.aiohttp import (
+    AiohttpClientMocker,
+)
+
+from custom_components.m8com.diagnostics import async_get_config_entry_diagnostics
+
+from .conftest import SECRET, WEBHOOK_ID, PostFn, load_payload
+
+
+async def test_diagnostics(
+    hass: HomeAssistant,
+    post: PostFn,
+    loaded_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+) -> None:
+    aioclient_mock.get("https://recordings.m8com.test/rec/4711.mp3", status=404)
+    await post(load_payload("v2"))
+    await post({**load_payload("v1"), "fileUrls": []})
+    hass.config_entries.async_update_entry(
+        loaded_entry, options={"directions": ["inbound"]}
+    )
+    await post({**load_payload("extra_fields"), "fileUrls": []})
+    await hass.async_block_till_done(wait_background_tasks=True)
+    diag = await async_get_config_entry_diagnostics(hass, loaded_entry)
+    text = json.dumps(diag)
+    assert SECRET not in text
+    assert "+4670" not in text
+    assert diag["entry"]["data"]["secret"] == "**REDACTED**"
+    assert diag["webhook_url"].endswith(f"/api/webhook/{WEBHOOK_ID}")
+    assert diag["calls"]["total"] == 3
+    assert diag["calls"]["by_status"] == {"failed": 1, "saved": 1, "filtered": 1}
+    assert [f["error"] for f in diag["recent_failures"]] == ["HTTP 404"]

@@ -1,0 +1,73 @@
+"""Several M8Com accounts side by side, each with its own URL, secret and entities."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+from unittest.mock import patch
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import Event, HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.m8com.const import DOMAIN, EVENT_CALL_RECORDING
+
+from .conftest import SECRET, Client, load_payload, state_of
+
+SECOND_SECRET = "second-secret-0123456789"
+SECOND_ID = "fedcba9876543210fedcba9876543210"
+
+
+async def test_two_accounts_are_independent(
+    hass: HomeAssistant, client: Client, loaded_entry: MockConfigEntry
+) -> None:
+    second = MockConfigEntry(
+        domain=DOMAIN,
+        title="Shop",
+        data={
+            "webhook_id": SECOND_ID,
+            "secret": SECOND_SECRET,
+            "media_subdir": "m8com-shop",
+        },
+    )
+    second.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(second.entry_id)
+    await hass.async_block_till_done()
+    events: list[Event] = []
+    hass.bus.async_listen(EVENT_CALL_RECORDING, events.append)
+
+    async def post(webhook_id: str, secret: str, payload: dict[str, Any]) -> int:
+        response = await client.post(
+            f"/api/webhook/{webhook_id}",
+            json=payload,
+            headers={"Authorization": f"Bearer {secret}"},
+        )
+        return response.status
+
+    call = {**load_payload("v2"), "fileUrls": []}
+    # Each URL only takes its own secret.
+    assert await post(SECOND_ID, SECRET, call) == HTTPStatus.UNAUTHORIZED
+    assert await post(SECOND_ID, SECOND_SECRET, call) == HTTPStatus.OK
+    # The same call id in another account is another call.
+    assert await post(loaded_entry.data["webhook_id"], SECRET, call) == HTTPStatus.OK
+    await hass.async_block_till_done()
+    assert sorted(e.data["entry_id"] for e in events) == sorted(
+        [loaded_entry.entry_id, second.entry_id]
+    )
+    assert state_of(hass, "sensor.shop_last_caller").state == "+46701234567"
+
+    # A failure in one account does not touch the other.
+    with patch.object(
+        second.runtime_data.index,
+        "_append_journal",
+        side_effect=OSError(5, "I/O error"),
+    ):
+        assert await post(SECOND_ID, SECOND_SECRET, {**call, "id": 1}) == (
+            HTTPStatus.SERVICE_UNAVAILABLE
+        )
+        assert await post(
+            loaded_entry.data["webhook_id"], SECRET, {**call, "id": 1}
+        ) == (HTTPStatus.OK)
+    assert await hass.config_entries.async_unload(second.entry_id)
+    assert second.state is ConfigEntryState.NOT_LOADED
+    assert loaded_entry.state is ConfigEntryState.LOADED
