@@ -11,7 +11,7 @@ from homeassistant.core import Event, HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.m8com.const import DOMAIN, EVENT_CALL_RECORDING
-from custom_components.m8com.recordings import CallRecord, RecordingIndex
+from custom_components.m8com.recordings import CallRecord, RecordingIndex, local_day
 
 from .conftest import PostFn, load_payload
 
@@ -94,13 +94,12 @@ async def test_remove_updates_daily_count(hass: HomeAssistant) -> None:
     record = CallRecord(call_id=5, received=RECEIVED, start_time=RECEIVED)
     assert await index.async_accept(record)
     assert not await index.async_accept(CallRecord(call_id=5, received=RECEIVED))
-    day = record.started.astimezone().date()
-    local_day = index._per_day
-    assert sum(local_day.values()) == 1
+    day = local_day(record)
+    assert index.count_on(day) == 1
     assert index.remove(5) is record
-    assert sum(local_day.values()) == 0
+    assert index.count_on(day) == 0
+    assert day not in index.days
     assert index.remove(5) is None
-    assert day is not None
 
 
 async def test_remove_storage_deletes_index_and_journal(

@@ -6,16 +6,27 @@ from aiohttp.hdrs import METH_POST
 from homeassistant.components.webhook import async_register, async_unregister
 from homeassistant.const import CONF_WEBHOOK_ID, Platform
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.typing import ConfigType
 
 from .const import CONF_CLOUDHOOK, CONF_SECRET, DOMAIN
 from .downloader import Downloader
 from .endpoint import async_delete_cloudhook, async_endpoint_url, async_track_endpoint
+from .library import async_schedule_retention
 from .pipeline import CallPipeline, M8ComConfigEntry, M8ComRuntime, media_root
 from .recordings import RecordingIndex
 from .repairs import async_check_https, async_clear_issues
+from .services import async_setup_services
 from .webhook import WebhookHandler
 
 PLATFORMS = [Platform.EVENT, Platform.SENSOR]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the recordings actions once, for every account."""
+    async_setup_services(hass)
+    return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: M8ComConfigEntry) -> bool:
@@ -50,6 +61,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: M8ComConfigEntry) -> boo
         allowed_methods=[METH_POST],
     )
     entry.async_on_unload(lambda: async_unregister(hass, webhook_id))
+    async_schedule_retention(hass, entry)
     return True
 
 

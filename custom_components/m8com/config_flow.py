@@ -24,6 +24,7 @@ from homeassistant.helpers.selector import BooleanSelector, TextSelector
 from homeassistant.util import slugify
 import voluptuous as vol
 
+from .compat import schema
 from .const import (
     CONF_CLOUDHOOK,
     CONF_MEDIA_SUBDIR,
@@ -61,16 +62,10 @@ def _secret_field(typed: dict[str, Any]) -> Any:
 
 
 def user_schema(user_input: dict[str, Any] | None) -> Any:
-    """Name and secret, keeping what the user typed when the form comes back.
-
-    Compatibility: HA 2026 types flow schemas as ``probatio.Schema`` (and
-    installs probatio as ``voluptuous`` at runtime), HA 2025 as
-    ``voluptuous.Schema``; the object is the same at runtime, so it is returned
-    as ``Any`` for mypy on both. Drop once the oldest HA supported is 2026.x.
-    """
+    """Name and secret, keeping what the user typed when the form comes back."""
     typed = user_input or {}
     name = str(typed.get(CONF_NAME) or DEFAULT_NAME)
-    return vol.Schema(
+    return schema(
         {
             vol.Required(CONF_NAME, default=name): TextSelector(),
             _secret_field(typed): TextSelector(),
@@ -81,7 +76,7 @@ def user_schema(user_input: dict[str, Any] | None) -> Any:
 def reconfigure_schema(user_input: dict[str, Any] | None) -> Any:
     """A new secret (blank generates one) and whether to replace the URL."""
     typed = user_input or {}
-    return vol.Schema(
+    return schema(
         {
             _secret_field(typed): TextSelector(),
             vol.Optional(CONF_NEW_WEBHOOK_URL, default=False): BooleanSelector(),

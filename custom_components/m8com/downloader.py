@@ -9,6 +9,7 @@ shows half a recording and a crash leaves only debris we can recognise.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 import contextlib
 from dataclasses import dataclass
 from datetime import datetime
@@ -201,3 +202,17 @@ def _finish(handle: IO[bytes], tail: bytes, part: Path, path: Path) -> None:
 def _discard(handle: IO[bytes], part: Path) -> None:
     handle.close()
     part.unlink(missing_ok=True)
+
+
+def remove_files(root: Path, files: Iterable[str]) -> None:
+    """Delete recordings and the day folders they leave empty (executor)."""
+    for relative in files:
+        path = root / relative
+        path.unlink(missing_ok=True)
+        for parent in path.parents:
+            if parent == root or not parent.is_relative_to(root):
+                break
+            try:
+                parent.rmdir()
+            except OSError:
+                break

@@ -21,6 +21,7 @@ from homeassistant.helpers.selector import (
 )
 import voluptuous as vol
 
+from .compat import schema
 from .const import (
     CONF_ANSWER_GROUPS,
     CONF_DIRECTIONS,
@@ -110,12 +111,7 @@ def _number(minimum: int, maximum: int) -> NumberSelector:
 
 
 def filters_schema(current: Mapping[str, Any], calls: list[CallRecord]) -> Any:
-    """The filter form (setup step and options flow share it).
-
-    Compatibility: returned as ``Any`` because HA 2026 types flow schemas as
-    ``probatio.Schema`` and HA 2025 as ``voluptuous.Schema`` (the same object at
-    runtime). Drop once the oldest HA supported is 2026.x.
-    """
+    """The filter form (setup step and options flow share it)."""
     groups, users = seen_choices(calls)
     fields: dict[Any, Any] = {
         vol.Optional(CONF_ANSWER_GROUPS, default=option(current, CONF_ANSWER_GROUPS)): (
@@ -142,7 +138,7 @@ def filters_schema(current: Mapping[str, Any], calls: list[CallRecord]) -> Any:
             CONF_RETENTION_DAYS, default=option(current, CONF_RETENTION_DAYS)
         ): (_number(0, 3650)),
     }
-    return vol.Schema(fields)
+    return schema(fields)
 
 
 def clean(user_input: Mapping[str, Any]) -> dict[str, Any]:

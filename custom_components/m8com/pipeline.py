@@ -29,7 +29,13 @@ from .const import (
     URL_LIFETIME,
     signal_new_call,
 )
-from .downloader import Downloader, DownloadError, build_targets, redact_url
+from .downloader import (
+    Downloader,
+    DownloadError,
+    build_targets,
+    redact_url,
+    remove_files,
+)
 from .filters import accepts, option
 from .models import CallRecording
 from .recordings import CallRecord, RecordingIndex
@@ -133,6 +139,12 @@ class CallPipeline:
                     record.call_id,
                     redact_url(url),
                 )
+        if self._index.calls.get(record.call_id) is not record:
+            # Erased (action or retention) while downloading: leave nothing behind.
+            await self._hass.async_add_executor_job(
+                remove_files, media_root(self._hass), files
+            )
+            return
         record.files = files
         record.urls = []
         record.status = "failed" if errors else "saved"

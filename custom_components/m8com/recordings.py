@@ -10,7 +10,7 @@ webhook answers 200, so an accepted call survives a crash between the two.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import defaultdict
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -127,6 +127,11 @@ class CallRecord:
         }
 
 
+def local_day(record: CallRecord) -> date:
+    """The day a call belongs to, in HA's time zone (as users read dates)."""
+    return dt_util.as_local(record.started).date()
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -142,7 +147,8 @@ class RecordingIndex:
         )
         self._journal = Path(hass.config.path(".storage", f"{DOMAIN}.{entry_id}.jsonl"))
         self.calls: dict[int, CallRecord] = {}
-        self._per_day: Counter[date] = Counter()
+        self.days: defaultdict[date, dict[int, CallRecord]] = defaultdict(dict)
+        """Kept calls by local start day: the media browser and the daily count."""
 
     async def async_load(self) -> None:
         """Load the snapshot, replay the journal, and fold it into a new snapshot."""
@@ -180,12 +186,15 @@ class RecordingIndex:
         """Drop a call from the index (the caller deals with its files)."""
         record = self.calls.pop(call_id, None)
         if record is not None and record.status != "filtered":
-            self._per_day[dt_util.as_local(record.started).date()] -= 1
+            day = local_day(record)
+            self.days[day].pop(call_id, None)
+            if not self.days[day]:
+                del self.days[day]
         return record
 
     def count_on(self, day: date) -> int:
         """How many calls (filtered ones excluded) started on a local day."""
-        return self._per_day[day]
+        return len(self.days.get(day, ()))
 
     def async_schedule_save(self) -> None:
         """Debounce the full snapshot; the journal covers the gap."""
@@ -199,7 +208,7 @@ class RecordingIndex:
     def _add(self, record: CallRecord) -> None:
         self.calls[record.call_id] = record
         if record.status != "filtered":
-            self._per_day[dt_util.as_local(record.started).date()] += 1
+            self.days[local_day(record)][record.call_id] = record
 
     def _snapshot(self) -> dict[str, Any]:
         # Store calls this in its executor thread; list() of a dict is atomic

@@ -1,0 +1,139 @@
+"""The recordings library: find, erase and expire calls.
+
+Call audio is personal data: users must be able to answer "what do we have
+on this number?", erase it on request, and keep nothing longer than they may.
+Every deletion removes only files this integration wrote (the paths on the
+call's record) together with the call's index entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.event import async_track_time_interval
+from homeassistant.util import dt as dt_util
+
+from .const import CONF_RETENTION_DAYS, DOMAIN, LOGGER
+from .downloader import remove_files
+from .filters import option
+from .pipeline import M8ComConfigEntry, media_root
+from .recordings import CallRecord
+
+MIN_NUMBER_DIGITS = 7
+SUFFIX_DIGITS = 9
+
+
+def _digits(number: str) -> str:
+    digits = "".join(ch for ch in number if ch.isdigit())
+    return digits.removeprefix("00")
+
+
+def same_number(a: str | None, b: str) -> bool:
+    """Whether two phone numbers are the same subscriber.
+
+    ``+46 70-123 45 67``, ``0046701234567`` and ``0701234567`` all match: for an
+    erasure request, missing a recording is worse than matching a number
+    written another way, so the last nine digits decide (seven at least).
+    """
+    if not a:
+        return False
+    da, db = _digits(a), _digits(b)
+    if da == db:
+        return bool(da)
+    n = min(len(da), len(db), SUFFIX_DIGITS)
+    return n >= MIN_NUMBER_DIGITS and da[-n:] == db[-n:]
+
+
+def involves(record: CallRecord, number: str) -> bool:
+    """Whether a number took part in the call in any role."""
+    parties = (record.caller_number, record.callee_number)
+    return any(
+        same_number(p, number)
+        for p in (*parties, record.referred_to, record.referred_by)
+    )
+
+
+def format_duration(seconds: float | None) -> str:
+    """``2 min 38 s``: how the media browser and the logbook show talk time."""
+    if seconds is None:
+        return "-"
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes} min {secs} s" if minutes else f"{secs} s"
+
+
+def media_ids(entry_id: str, record: CallRecord) -> list[str]:
+    """Playable ids of the call's files in this integration's media source."""
+    return [
+        f"media-source://{DOMAIN}/{entry_id}/{record.call_id}/{n}"
+        for n in range(len(record.files))
+    ]
+
+
+def as_response(entry_id: str, record: CallRecord) -> dict[str, Any]:
+    """One recording in ``m8com.get_recordings``'s response."""
+    data = record.event_data(entry_id)
+    keys = (
+        "call_id", "entry_id", "start_time", "end_time", "caller_number",
+        "callee_number", "direction", "answer_group_name", "agent_name",
+        "talk_time", "summary",
+    )  # fmt: skip
+    return {
+        **{key: data[key] for key in keys},
+        "status": record.status,
+        "error": record.error,
+        "files": list(record.files),
+        "media_content_ids": media_ids(entry_id, record),
+    }
+
+
+async def async_delete(
+    hass: HomeAssistant, entry: M8ComConfigEntry, records: Iterable[CallRecord]
+) -> int:
+    """Erase calls: their files first, then their index entries."""
+    doomed = list(records)
+    if not doomed:
+        return 0
+    files = [file for record in doomed for file in record.files]
+    await hass.async_add_executor_job(remove_files, media_root(hass), files)
+    index = entry.runtime_data.index
+    for record in doomed:
+        index.remove(record.call_id)
+    index.async_schedule_save()
+    return len(doomed)
+
+
+def older_than(entry: M8ComConfigEntry, cutoff: datetime) -> list[CallRecord]:
+    """Calls of an account that started before ``cutoff``."""
+    return [r for r in entry.runtime_data.index.calls.values() if r.started < cutoff]
+
+
+async def async_apply_retention(hass: HomeAssistant, entry: M8ComConfigEntry) -> int:
+    """Delete what is older than the account's retention (0 keeps everything)."""
+    days = int(option(entry.options, CONF_RETENTION_DAYS))
+    if days <= 0:
+        return 0
+    deleted = await async_delete(
+        hass, entry, older_than(entry, dt_util.utcnow() - timedelta(days=days))
+    )
+    if deleted:
+        LOGGER.info(
+            "%s: deleted %s calls older than %s days", entry.title, deleted, days
+        )
+    return deleted
+
+
+@callback
+def async_schedule_retention(hass: HomeAssistant, entry: M8ComConfigEntry) -> None:
+    """Apply retention now (in the background) and then once a day."""
+
+    @callback
+    def _run(*_: Any) -> None:
+        entry.async_create_background_task(
+            hass, async_apply_retention(hass, entry), f"{DOMAIN} retention"
+        )
+
+    _run()
+    entry.async_on_unload(async_track_time_interval(hass, _run, timedelta(days=1)))

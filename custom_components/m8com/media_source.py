@@ -1,0 +1,147 @@
+"""Browse and play recordings by account and day, with call details as titles.
+
+"My media" already shows the files, but only by file name; this source shows
+who called whom and for how long, newest day first, and is what the library's
+``media_content_ids`` point at. Playback goes through HA's authenticated local
+media view, so a resolved URL is signed and never public.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+import mimetypes
+from urllib.parse import quote
+
+from homeassistant.components.media_player.const import MediaClass, MediaType
+from homeassistant.components.media_player.errors import BrowseError
+from homeassistant.components.media_source import (
+    BrowseMediaSource,
+    MediaSource,
+    MediaSourceItem,
+    PlayMedia,
+    Unresolvable,
+)
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+
+from .const import DOMAIN
+from .library import format_duration
+from .pipeline import M8ComConfigEntry
+from .recordings import CallRecord
+
+TITLE = "M8Com call recordings"
+
+
+async def async_get_media_source(hass: HomeAssistant) -> M8ComMediaSource:
+    """Register the source (HA calls this once)."""
+    return M8ComMediaSource(hass)
+
+
+def recording_title(record: CallRecord, n: int = 0) -> str:
+    """``14:03 · +46701234567 → Support · 2 min 38 s · inbound``."""
+    to = record.answer_group_name or record.callee_number or "?"
+    parts = (
+        f"{dt_util.as_local(record.started):%H:%M}",
+        f"{record.caller_number or '?'} → {to}",
+        format_duration(record.talk_time),
+        record.direction,
+    )
+    return " · ".join(parts) + (f" ({n + 1})" if n else "")
+
+
+def _mime(path: str) -> str:
+    return mimetypes.guess_type(path)[0] or "audio/mpeg"
+
+
+class M8ComMediaSource(MediaSource):
+    """root → account → day (newest first) → recordings."""
+
+    name = TITLE
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        """Browse the loaded M8Com accounts."""
+        super().__init__(DOMAIN)
+        self.hass = hass
+
+    def _entry(self, entry_id: str) -> M8ComConfigEntry:
+        entry = self.hass.config_entries.async_get_entry(entry_id)
+        if (
+            entry is None
+            or entry.domain != DOMAIN
+            or entry.state is not ConfigEntryState.LOADED
+        ):
+            raise BrowseError(f"Unknown M8Com account {entry_id}")
+        return entry
+
+    async def async_resolve_media(self, item: MediaSourceItem) -> PlayMedia:
+        """``<entry>/<call>/<n>`` to a signed-in local media URL."""
+        try:
+            entry_id, call_id, n = item.identifier.split("/")
+            entry = self._entry(entry_id)
+            path = entry.runtime_data.index.calls[int(call_id)].files[int(n)]
+        except (ValueError, KeyError, IndexError, BrowseError) as err:
+            raise Unresolvable(f"No M8Com recording {item.identifier}") from err
+        return PlayMedia(f"/media/local/{quote(path)}", _mime(path))
+
+    async def async_browse_media(self, item: MediaSourceItem) -> BrowseMediaSource:
+        """Browse by identifier depth: none, account, or account/day."""
+        parts = item.identifier.split("/") if item.identifier else []
+        if not parts:
+            return self._root()
+        entry = self._entry(parts[0])
+        if len(parts) == 1:
+            return self._account(entry)
+        try:
+            day = date.fromisoformat(parts[1])
+        except ValueError as err:
+            raise BrowseError(f"Unknown day {parts[1]}") from err
+        return self._day(entry, day)
+
+    def _root(self) -> BrowseMediaSource:
+        entries = [
+            e
+            for e in self.hass.config_entries.async_entries(DOMAIN)
+            if e.state is ConfigEntryState.LOADED
+        ]
+        return _folder(None, TITLE, [_folder(e.entry_id, e.title) for e in entries])
+
+    def _account(self, entry: M8ComConfigEntry) -> BrowseMediaSource:
+        days = sorted(entry.runtime_data.index.days, reverse=True)
+        children = [
+            _folder(f"{entry.entry_id}/{d.isoformat()}", d.isoformat()) for d in days
+        ]
+        return _folder(entry.entry_id, entry.title, children)
+
+    def _day(self, entry: M8ComConfigEntry, day: date) -> BrowseMediaSource:
+        calls = entry.runtime_data.index.days.get(day, {}).values()
+        children = [
+            BrowseMediaSource(
+                domain=DOMAIN,
+                identifier=f"{entry.entry_id}/{record.call_id}/{n}",
+                media_class=MediaClass.MUSIC,
+                media_content_type=_mime(path),
+                title=recording_title(record, n),
+                can_play=True,
+                can_expand=False,
+            )
+            for record in sorted(calls, key=lambda r: r.started, reverse=True)
+            for n, path in enumerate(record.files)
+        ]
+        return _folder(f"{entry.entry_id}/{day.isoformat()}", day.isoformat(), children)
+
+
+def _folder(
+    identifier: str | None, title: str, children: list[BrowseMediaSource] | None = None
+) -> BrowseMediaSource:
+    return BrowseMediaSource(
+        domain=DOMAIN,
+        identifier=identifier,
+        media_class=MediaClass.DIRECTORY,
+        media_content_type=MediaType.MUSIC,
+        title=title,
+        can_play=False,
+        can_expand=True,
+        children=children,
+        children_media_class=MediaClass.MUSIC if children else MediaClass.DIRECTORY,
+    )

@@ -1,0 +1,231 @@
+"""get/delete/purge actions, retention and the logbook line."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+from pytest_homeassistant_custom_component.test_util.aiohttp import (
+    AiohttpClientMocker,
+    AiohttpClientMockResponse,
+)
+import voluptuous as vol
+
+from custom_components.m8com.const import DOMAIN
+from custom_components.m8com.library import same_number
+from custom_components.m8com.logbook import async_describe_events, describe
+
+from .conftest import PostFn, load_payload
+
+DAY_MS = 86_400_000
+
+
+@pytest.fixture
+async def calls(
+    hass: HomeAssistant,
+    post: PostFn,
+    aioclient_mock: AiohttpClientMocker,
+    loaded_entry: MockConfigEntry,
+) -> MockConfigEntry:
+    """Three calls, 1, 5 and 40 days old, each with one recording."""
+    now_ms = int(dt_util.utcnow().timestamp() * 1000)
+    for call_id, age, caller, direction in (
+        (1, 1, "+46 70-111 11 11", "inbound"),
+        (2, 5, "+46702222222", "outbound"),
+        (3, 40, "0701111111", "inbound"),
+    ):
+        url = f"https://r.test/{call_id}.mp3"
+        aioclient_mock.get(url, content=b"abc", headers={"Content-Type": "audio/mpeg"})
+        await post(
+            {
+                **load_payload("v2"),
+                "id": call_id,
+                "fileUrls": [url],
+                "callerNumber": caller,
+                "direction": direction,
+                "startTime": now_ms - age * DAY_MS,
+            }
+        )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    return loaded_entry
+
+
+async def call_service(hass: HomeAssistant, name: str, **data: Any) -> Any:
+    return await hass.services.async_call(
+        DOMAIN, name, data, blocking=True, return_response=True
+    )
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("+46701111111", "0046 70 111 11 11", True),
+        ("0701111111", "+46701111111", True),
+        ("+46701111111", "+46702222222", False),
+        ("12345", "12345", True),
+        ("112", "0046112", False),
+        (None, "+46701111111", False),
+        ("", "", False),
+    ],
+)
+def test_same_number(a: str | None, b: str, same: bool) -> None:
+    assert same_number(a, b) is same
+
+
+async def test_get_recordings_newest_first_with_filters(
+    hass: HomeAssistant, calls: MockConfigEntry
+) -> None:
+    result = await call_service(hass, "get_recordings")
+    recordings = result["recordings"]
+    assert [r["call_id"] for r in recordings] == [1, 2, 3]
+    first = recordings[0]
+    assert first["entry_id"] == calls.entry_id
+    assert first["status"] == "saved"
+    assert first["media_content_ids"] == [f"media-source://m8com/{calls.entry_id}/1/0"]
+    assert set(first) >= {
+        "call_id", "entry_id", "start_time", "end_time", "caller_number",
+        "callee_number", "direction", "answer_group_name", "agent_name",
+        "talk_time", "summary", "status", "files", "media_content_ids",
+    }  # fmt: skip
+    found = await call_service(hass, "get_recordings", number="+46701111111")
+    assert [r["call_id"] for r in found["recordings"]] == [1, 3]
+    found = await call_service(hass, "get_recordings", direction="outbound")
+    assert [r["call_id"] for r in found["recordings"]] == [2]
+    since = (dt_util.now() - timedelta(days=10)).replace(tzinfo=None).isoformat()
+    found = await call_service(hass, "get_recordings", since=since, limit=1)
+    assert [r["call_id"] for r in found["recordings"]] == [1]
+    until = (dt_util.utcnow() - timedelta(days=3)).isoformat()
+    found = await call_service(
+        hass, "get_recordings", until=until, answer_group="Support",
+        config_entry_id=calls.entry_id,
+    )  # fmt: skip
+    assert [r["call_id"] for r in found["recordings"]] == [2, 3]
+
+
+async def test_delete_by_number_removes_files_and_index(
+    hass: HomeAssistant, calls: MockConfigEntry, media_dir: Path
+) -> None:
+    files = {f for r in calls.runtime_data.index.calls.values() for f in r.files}
+    assert all((media_dir / f).exists() for f in files)
+    result = await call_service(hass, "delete_recordings", number="070-111 11 11")
+    assert result == {"deleted": 2}
+    assert sorted(calls.runtime_data.index.calls) == [2]
+    remaining = sorted(
+        p.relative_to(media_dir).as_posix() for p in media_dir.rglob("*.mp3")
+    )
+    assert remaining == calls.runtime_data.index.calls[2].files
+    result = await call_service(hass, "delete_recordings", call_ids=[2, 99])
+    assert result == {"deleted": 1}
+    assert not list(media_dir.rglob("*"))  # empty day folders are gone too
+
+
+async def test_purge_older_than(hass: HomeAssistant, calls: MockConfigEntry) -> None:
+    assert await call_service(hass, "purge_recordings", older_than_days=30) == {
+        "deleted": 1
+    }
+    assert sorted(calls.runtime_data.index.calls) == [1, 2]
+    assert await call_service(hass, "purge_recordings", older_than_days=30) == {
+        "deleted": 0
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "key"),
+    [
+        ("delete_recordings", {}, "delete_needs_target"),
+        ("get_recordings", {"config_entry_id": "missing"}, "entry_not_found"),
+        (
+            "get_recordings",
+            {"since": "2025-03-02T00:00:00", "until": "2025-03-01T00:00:00"},
+            "since_after_until",
+        ),
+    ],
+)
+async def test_bad_arguments(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, name: str, data: Any, key: str
+) -> None:
+    with pytest.raises(ServiceValidationError) as err:
+        await call_service(hass, name, **data)
+    assert err.value.translation_key == key
+
+
+async def test_unloaded_entry_is_a_validation_error(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    await hass.config_entries.async_unload(loaded_entry.entry_id)
+    with pytest.raises(ServiceValidationError) as err:
+        await call_service(
+            hass, "get_recordings", config_entry_id=loaded_entry.entry_id
+        )
+    assert err.value.translation_key == "entry_not_loaded"
+
+
+async def test_schema_rejects_bad_values(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    with pytest.raises(vol.Invalid):
+        await call_service(hass, "get_recordings", direction="sideways")
+
+
+async def test_retention_applies_at_startup_and_daily(
+    hass: HomeAssistant, calls: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    hass.config_entries.async_update_entry(calls, options={"retention_days": 30})
+    await hass.config_entries.async_reload(calls.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert sorted(calls.runtime_data.index.calls) == [1, 2]
+    hass.config_entries.async_update_entry(calls, options={"retention_days": 3})
+    freezer.tick(timedelta(days=1, seconds=1))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert sorted(calls.runtime_data.index.calls) == [1]
+
+
+async def test_erased_during_download_leaves_no_file(
+    hass: HomeAssistant,
+    post: PostFn,
+    aioclient_mock: AiohttpClientMocker,
+    loaded_entry: MockConfigEntry,
+    media_dir: Path,
+) -> None:
+    async def erase_then_answer(method: str, url: Any, data: Any) -> Any:
+        loaded_entry.runtime_data.index.remove(4711)
+        return AiohttpClientMockResponse(
+            method, url, response=b"x", headers={"Content-Type": "audio/mpeg"}
+        )
+
+    aioclient_mock.get(
+        "https://recordings.m8com.test/rec/4711.mp3", side_effect=erase_then_answer
+    )
+    await post(load_payload("v2"))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert not list(media_dir.rglob("*.mp3"))
+
+
+async def test_logbook_line(hass: HomeAssistant) -> None:
+    described: dict[str, Any] = {}
+    async_describe_events(hass, lambda _domain, e, fn: described.update({e: fn}))
+    event = Event(
+        "m8com_call_recording",
+        {
+            "direction": "inbound",
+            "caller_number": "+46701234567",
+            "answer_group_name": "Support",
+            "talk_time": 158.0,
+        },
+    )
+    assert described["m8com_call_recording"](event) == {
+        "name": "M8Com",
+        "message": "Recorded inbound call from +46701234567 to Support, 2 min 38 s",
+    }
+    assert describe({"talk_time": 5}) == "Recorded call from unknown to unknown, 5 s"
