@@ -143,7 +143,7 @@ async def _purge_recordings(call: ServiceCall) -> ServiceResponse:
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the actions once, whatever the number of accounts."""
-    for name, handler, schema, response in (
+    for name, handler, fields, response in (
         ("get_recordings", _get_recordings, GET_SCHEMA, SupportsResponse.ONLY),
         (
             "delete_recordings",
@@ -159,5 +159,5 @@ def async_setup_services(hass: HomeAssistant) -> None:
         ),
     ):
         hass.services.async_register(
-            DOMAIN, name, handler, schema=schema, supports_response=response
+            DOMAIN, name, handler, schema=fields, supports_response=response
         )
