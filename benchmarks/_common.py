@@ -1,0 +1,36 @@
+"""Shared pieces for the benchmarks: a real HA process, onboarded, with an entry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+import statistics
+import sys
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.e2e.harness import HomeAssistantProcess
+
+SECRET = "benchmark-secret-0123456789"  # noqa: S105 - a throwaway test value
+
+
+async def start_with_entry(config: Path) -> tuple[HomeAssistantProcess, dict[str, Any]]:
+    """Start and onboard HA, then add the integration through the REST flow."""
+    ha = HomeAssistantProcess(config=config)
+    await ha.start()
+    await ha.onboard()
+    flow = await ha.rest(
+        "POST", "/api/config/config_entries/flow", {"handler": "m8com"}
+    )
+    path = f"/api/config/config_entries/flow/{flow['flow_id']}"
+    await ha.rest("POST", path, {"secret": SECRET})
+    result: dict[str, Any] = await ha.rest("POST", path, {})
+    return ha, result
+
+
+def summary(values: list[float]) -> str:
+    """Median and extremes in milliseconds."""
+    ms = [v * 1000 for v in values]
+    return (
+        f"median {statistics.median(ms):.1f} ms (min {min(ms):.1f}, max {max(ms):.1f})"
+    )
