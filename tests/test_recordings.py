@@ -112,3 +112,29 @@ async def test_remove_storage_deletes_index_and_journal(
     await index.async_remove_storage()
     assert not journal(hass, "e3").exists()
     assert f"{DOMAIN}.e3" not in hass_storage
+
+
+async def test_erased_calls_leave_no_trace_and_stay_erased(
+    hass: HomeAssistant, hass_storage: dict[str, Any]
+) -> None:
+    index = RecordingIndex(hass, "e4")
+    await index.async_load()
+    for call_id in (1, 2, 3):
+        await index.async_accept(
+            CallRecord(
+                call_id=call_id,
+                received=RECEIVED,
+                caller_number=f"+4670000000{call_id}",
+            )
+        )
+    await index.async_erase({1, 3})
+    text = journal(hass, "e4").read_text()
+    assert "+46700000001" not in text
+    assert "+46700000002" in text
+    stored = hass_storage[f"{DOMAIN}.e4"]["data"]["calls"]
+    assert [c["call_id"] for c in stored] == [2]
+    await index.async_erase({2})
+    assert not journal(hass, "e4").exists()
+    again = RecordingIndex(hass, "e4")
+    await again.async_load()
+    assert again.calls == {}

@@ -98,10 +98,7 @@ async def async_delete(
         return 0
     files = [file for record in doomed for file in record.files]
     await hass.async_add_executor_job(remove_files, media_root(hass), files)
-    index = entry.runtime_data.index
-    for record in doomed:
-        index.remove(record.call_id)
-    index.async_schedule_save()
+    await entry.runtime_data.index.async_erase({record.call_id for record in doomed})
     return len(doomed)
 
 

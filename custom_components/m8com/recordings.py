@@ -10,6 +10,7 @@ webhook answers 200, so an accepted call survives a crash between the two.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 import dataclasses
 from dataclasses import dataclass, field
@@ -159,6 +160,7 @@ class RecordingIndex:
         )
         self._journal = Path(hass.config.path(".storage", f"{DOMAIN}.{entry_id}.jsonl"))
         self.calls: dict[int, CallRecord] = {}
+        self._journal_lock = asyncio.Lock()
         self.days: defaultdict[date, dict[int, CallRecord]] = defaultdict(dict)
         """Kept calls by local start day: the media browser and the daily count."""
 
@@ -184,9 +186,10 @@ class RecordingIndex:
             return False
         self._add(record)
         try:
-            await self._hass.async_add_executor_job(
-                self._append_journal, json_bytes(record) + b"\n"
-            )
+            async with self._journal_lock:
+                await self._hass.async_add_executor_job(
+                    self._append_journal, json_bytes(record) + b"\n"
+                )
         except OSError:
             self.remove(record.call_id)
             raise
@@ -206,6 +209,18 @@ class RecordingIndex:
     def count_on(self, day: date) -> int:
         """How many calls (filtered ones excluded) started on a local day."""
         return len(self.days.get(day, ()))
+
+    async def async_erase(self, call_ids: set[int]) -> None:
+        """Forget calls everywhere on disk now: snapshot and journal.
+
+        An erasure request must not leave the caller's number in the journal
+        until the next restart, nor let a restart bring the call back.
+        """
+        for call_id in call_ids:
+            self.remove(call_id)
+        async with self._journal_lock:
+            await self._hass.async_add_executor_job(self._drop_from_journal, call_ids)
+        await self._store.async_save(self._snapshot())
 
     def async_schedule_save(self) -> None:
         """Debounce the full snapshot; the journal covers the gap."""
@@ -249,6 +264,15 @@ class RecordingIndex:
         self._journal.parent.mkdir(parents=True, exist_ok=True)
         with self._journal.open("ab") as journal:
             journal.write(line)
+
+    def _drop_from_journal(self, call_ids: set[int]) -> None:
+        kept = [r for r in self._read_journal() if r.get("call_id") not in call_ids]
+        if not kept:
+            self._journal.unlink(missing_ok=True)
+            return
+        temporary = self._journal.with_suffix(".tmp")
+        temporary.write_bytes(b"".join(json_bytes(r) + b"\n" for r in kept))
+        temporary.replace(self._journal)
 
     def _read_journal(self) -> list[dict[str, Any]]:
         try:
