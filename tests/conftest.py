@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 import json
+import logging
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
@@ -142,3 +143,30 @@ def post(client: Client) -> PostFn:
         )
 
     return _post
+
+
+SENSITIVE = (
+    SECRET,
+    "token=",
+    "sig=",
+    "SUPERSECRETTOKEN",
+    "+46701234567",
+    "46701234567",
+    "+46812345678",
+    "+46709876543",
+)
+
+
+def leaked(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """Log lines at INFO or above that carry a secret, a link token or a number.
+
+    The fake M8Com file server's own access log (``aiohttp.access``) is not
+    Home Assistant's and is left out.
+    """
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.levelno >= logging.INFO
+        and record.name != "aiohttp.access"
+        and any(needle in record.getMessage() for needle in SENSITIVE)
+    ]

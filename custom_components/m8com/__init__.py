@@ -62,6 +62,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: M8ComConfigEntry) -> boo
     )
     entry.async_on_unload(lambda: async_unregister(hass, webhook_id))
     async_schedule_retention(hass, entry)
+    await pipeline.async_resume()
     return True
 
 

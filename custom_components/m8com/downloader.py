@@ -42,11 +42,12 @@ PART_SUFFIX = ".part"
 class DownloadError(Exception):
     """A recording could not be stored; ``retry`` tells whether to try again."""
 
-    def __init__(self, reason: str, *, retry: bool) -> None:
+    def __init__(self, reason: str, *, retry: bool, disk: bool = False) -> None:
         """Keep a reason fit for the log and the call's record (no URL query)."""
         super().__init__(reason)
         self.reason = reason
         self.retry = retry
+        self.disk = disk
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +126,11 @@ class Downloader:
                 _check_response(response, max_bytes)
                 relative = target.relative(extension_for(_content_type(response), url))
                 await self._stream(response, self._root / relative, max_bytes)
-        except (aiohttp.InvalidURL, aiohttp.TooManyRedirects) as err:
+        except (
+            aiohttp.InvalidURL,
+            aiohttp.NonHttpUrlClientError,
+            aiohttp.TooManyRedirects,
+        ) as err:
             raise DownloadError(
                 f"bad redirect: {type(err).__name__}", retry=False
             ) from err
@@ -143,7 +148,9 @@ class Downloader:
         try:
             handle = await run(_open_part, part)
         except OSError as err:
-            raise DownloadError(f"cannot write: {err.strerror}", retry=False) from err
+            raise DownloadError(
+                f"cannot write: {err.strerror}", retry=False, disk=True
+            ) from err
         written = 0
         buffer = bytearray()
         try:
@@ -158,7 +165,9 @@ class Downloader:
             await run(_finish, handle, bytes(buffer), part, path)
         except OSError as err:
             await run(_discard, handle, part)
-            raise DownloadError(f"cannot write: {err.strerror}", retry=False) from err
+            raise DownloadError(
+                f"cannot write: {err.strerror}", retry=False, disk=True
+            ) from err
         except BaseException:
             await asyncio.shield(run(_discard, handle, part))
             raise
@@ -216,3 +225,12 @@ def remove_files(root: Path, files: Iterable[str]) -> None:
                 parent.rmdir()
             except OSError:
                 break
+
+
+def remove_debris(folder: Path) -> int:
+    """Delete ``.part`` files a crash or restart left behind (executor)."""
+    count = 0
+    for part in folder.rglob(f"*{PART_SUFFIX}"):
+        part.unlink(missing_ok=True)
+        count += 1
+    return count

@@ -34,11 +34,13 @@ from .downloader import (
     DownloadError,
     build_targets,
     redact_url,
+    remove_debris,
     remove_files,
 )
 from .filters import accepts, option
 from .models import CallRecording
 from .recordings import CallRecord, RecordingIndex
+from .repairs import EXPIRED, async_report_disk, async_report_lost
 
 LOCAL_MEDIA_PREFIX = "media-source://media_source/local/"
 
@@ -86,6 +88,8 @@ class CallPipeline:
             record.urls = []
         if not await self._index.async_accept(record):
             LOGGER.debug("Call %s already received; acknowledging repeat", call.id)
+            if wanted:
+                self._async_retry_with(call)
             return False
         if not wanted:
             LOGGER.debug("Call %s is outside this account's filters", call.id)
@@ -99,7 +103,9 @@ class CallPipeline:
         return True
 
     @callback
-    def async_schedule_download(self, record: CallRecord) -> None:
+    def async_schedule_download(
+        self, record: CallRecord, deadline: datetime | None = None
+    ) -> None:
         """Fetch the audio in the background, tied to the entry's lifetime."""
         if not record.urls:
             record.status = "saved"
@@ -107,9 +113,44 @@ class CallPipeline:
             return
         self._entry.async_create_background_task(
             self._hass,
-            self._async_download(record, record.received + URL_LIFETIME),
+            self._async_download(record, deadline or record.received + URL_LIFETIME),
             f"{DOMAIN} download {record.call_id}",
         )
+
+    @callback
+    def _async_retry_with(self, call: CallRecording) -> None:
+        """A redelivery brings fresh links: use them for a failed or lost download."""
+        record = self._index.calls.get(call.id)
+        if record is None or record.status != "failed" or not call.file_urls:
+            return
+        LOGGER.info("Call %s was delivered again; retrying its recording", call.id)
+        record.urls, record.status, record.error = list(call.file_urls), "pending", None
+        self._index.async_schedule_save()
+        async_report_lost(self._hass, self._entry, self._index)
+        self.async_schedule_download(record, dt_util.utcnow() + URL_LIFETIME)
+
+    async def async_resume(self) -> None:
+        """After a restart: clear debris, resume what may still be fetched.
+
+        A pending call whose links have expired can never be fetched again
+        (unless M8Com redelivers it); it is marked failed and listed in a
+        repair issue, so the loss is visible instead of silent.
+        """
+        folder = media_root(self._hass) / self._entry.data.get(
+            CONF_MEDIA_SUBDIR, MEDIA_SUBDIR
+        )
+        if await self._hass.async_add_executor_job(folder.is_dir):
+            await self._hass.async_add_executor_job(remove_debris, folder)
+        now = dt_util.utcnow()
+        for record in list(self._index.calls.values()):
+            if record.status != "pending":
+                continue
+            if record.urls and record.received + URL_LIFETIME <= now:
+                record.status, record.error, record.urls = "failed", EXPIRED, []
+                self._index.async_schedule_save()
+            else:
+                self.async_schedule_download(record)
+        async_report_lost(self._hass, self._entry, self._index)
 
     async def _async_download(self, record: CallRecord, deadline: datetime) -> None:
         subdir = self._entry.data.get(CONF_MEDIA_SUBDIR, MEDIA_SUBDIR)
@@ -119,6 +160,7 @@ class CallPipeline:
         max_bytes = int(option(self._entry.options, CONF_MAX_RECORDING_MB)) * 2**20
         files: list[str] = []
         errors: list[str] = []
+        disk_error: str | None = None
         for url, target in zip(record.urls, targets, strict=True):
             try:
                 files.append(
@@ -126,6 +168,7 @@ class CallPipeline:
                 )
             except DownloadError as err:
                 errors.append(err.reason)
+                disk_error = err.reason if err.disk else disk_error
                 LOGGER.warning(
                     "Could not store recording of call %s from %s: %s",
                     record.call_id,
@@ -150,6 +193,9 @@ class CallPipeline:
         record.status = "failed" if errors else "saved"
         record.error = "; ".join(errors) or None
         self._index.async_schedule_save()
+        async_report_disk(
+            self._hass, self._entry, disk_error, files_written=bool(files)
+        )
         if files:
             self._hass.bus.async_fire(
                 EVENT_RECORDING_SAVED,

@@ -1,8 +1,10 @@
-"""Repair issues: problems a user must fix outside this integration.
+"""Repair issues: what a user must know or fix, raised and cleared by themselves.
 
-M8Com refuses endpoints that are not https, and nothing in M8Com's admin says
-why deliveries never arrive, so a plain-http endpoint is raised as a repair
-issue in HA and cleared by itself once an https URL or a cloudhook exists.
+- not https: M8Com refuses such endpoints and its admin does not say why
+  deliveries never arrive;
+- lost recordings: calls whose links expired before the audio was stored
+  (e.g. HA was down for more than 30 minutes);
+- disk errors: recordings that could not be written (disk full, permissions).
 """
 
 from __future__ import annotations
@@ -10,8 +12,13 @@ from __future__ import annotations
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
+from .recordings import RecordingIndex
+
+EXPIRED = "recording link expired before it could be downloaded"
+MAX_LISTED = 20
 
 
 def _not_https_id(entry: ConfigEntry) -> str:
@@ -37,6 +44,68 @@ def async_check_https(hass: HomeAssistant, entry: ConfigEntry, url: str) -> None
 
 
 @callback
+def async_report_lost(
+    hass: HomeAssistant, entry: ConfigEntry, index: RecordingIndex
+) -> None:
+    """List calls whose recording was lost to expiry, or clear the issue."""
+    issue_id = f"lost_recordings_{entry.entry_id}"
+    lost = sorted(
+        (r for r in index.calls.values() if r.error == EXPIRED),
+        key=lambda r: r.started,
+        reverse=True,
+    )
+    if not lost:
+        ir.async_delete_issue(hass, DOMAIN, issue_id)
+        return
+    lines = [
+        f"- {r.call_id}: {dt_util.as_local(r.started):%Y-%m-%d %H:%M}, "
+        f"{r.caller_number or '?'} → {r.callee_number or '?'}"
+        for r in lost[:MAX_LISTED]
+    ]
+    if len(lost) > MAX_LISTED:
+        lines.append(f"- … +{len(lost) - MAX_LISTED}")
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id,
+        is_fixable=False,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key="lost_recordings",
+        translation_placeholders={
+            "name": entry.title,
+            "count": str(len(lost)),
+            "calls": "\n".join(lines),
+        },
+    )
+
+
+@callback
+def async_report_disk(
+    hass: HomeAssistant, entry: ConfigEntry, error: str | None, *, files_written: bool
+) -> None:
+    """Raise an issue on a write error; clear it once a recording is stored again."""
+    issue_id = f"disk_error_{entry.entry_id}"
+    if error is None:
+        if files_written:
+            ir.async_delete_issue(hass, DOMAIN, issue_id)
+        return
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id,
+        is_fixable=False,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key="disk_error",
+        translation_placeholders={"name": entry.title, "error": error},
+    )
+
+
+@callback
 def async_clear_issues(hass: HomeAssistant, entry: ConfigEntry) -> None:
     """Forget the account's issues when it is removed."""
-    ir.async_delete_issue(hass, DOMAIN, _not_https_id(entry))
+    for issue_id in (
+        _not_https_id(entry),
+        f"lost_recordings_{entry.entry_id}",
+        f"disk_error_{entry.entry_id}",
+    ):
+        ir.async_delete_issue(hass, DOMAIN, issue_id)

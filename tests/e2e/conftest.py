@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -32,6 +33,9 @@ WAV = (
 )
 
 
+BIG = bytes(range(256)) * (20 * 2**20 // 256)
+
+
 @pytest.fixture
 async def ha(tmp_path: Path) -> AsyncIterator[HomeAssistantProcess]:
     """A started and onboarded Home Assistant."""
@@ -51,8 +55,30 @@ async def file_server() -> AsyncIterator[str]:
     async def recording(request: web.Request) -> web.Response:
         return web.Response(body=WAV, content_type="audio/wav")
 
+    async def slow(request: web.Request) -> web.StreamResponse:
+        """A large recording served slowly: 20 MiB in 1 MiB steps, 0.25 s apart."""
+        response = web.StreamResponse(headers={"Content-Length": str(len(BIG))})
+        response.content_type = "audio/mpeg"
+        await response.prepare(request)
+        for offset in range(0, len(BIG), 2**20):
+            await response.write(BIG[offset : offset + 2**20])
+            await asyncio.sleep(0.25)
+        return response
+
+    flaky_hits: dict[str, int] = {}
+
+    async def flaky(request: web.Request) -> web.Response:
+        """Fails twice with 503, then serves."""
+        name = request.match_info["name"]
+        flaky_hits[name] = flaky_hits.get(name, 0) + 1
+        if flaky_hits[name] <= 2:
+            return web.Response(status=503)
+        return web.Response(body=WAV, content_type="audio/wav")
+
     app = web.Application()
     app.router.add_get("/rec/{name}", recording)
+    app.router.add_get("/slow/{name}", slow)
+    app.router.add_get("/flaky/{name}", flaky)
     runner = web.AppRunner(app)
     await runner.setup()
     port = free_port()

@@ -249,6 +249,11 @@ class HomeAssistantProcess:
         state: dict[str, Any] = await self.rest("GET", f"/api/states/{entity_id}")
         return state
 
+    def log_text(self) -> str:
+        """HA's log of this and the previous run (HA rotates it on start)."""
+        logs = (self.config / "home-assistant.log.1", self.log)
+        return "".join(p.read_text(errors="replace") for p in logs if p.exists())
+
     def log_problems(self) -> list[str]:
         """Log records that must never appear: blocking calls and tracebacks.
 
@@ -256,7 +261,7 @@ class HomeAssistantProcess:
         HA's camera helper, the ffmpeg binary for HA's tts) are environmental
         and ignored; nothing else is.
         """
-        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        text = self.log_text()
         problems = []
         record = ""
         for line in text.splitlines():

@@ -3,6 +3,7 @@ entities, the stored file, a restart with restored sensors, and a clean log."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from typing import Any
@@ -268,4 +269,65 @@ async def test_library_end_to_end(ha: HomeAssistantProcess, file_server: str) ->
     )
     assert purged["service_response"] == {"deleted": 1}
     assert list(ha.media.rglob("*.wav")) == []
+    assert ha.log_problems() == []
+
+
+async def test_reliability_end_to_end(
+    ha: HomeAssistantProcess, file_server: str
+) -> None:
+    entry = await create_entry(ha)
+    endpoint = ha.url + URL(entry["description_placeholders"]["webhook_url"]).path
+    big = {**payload(900, file_server), "fileUrls": [f"{file_server}/slow/900.mp3?t=x"]}
+    flaky = {
+        **payload(901, file_server),
+        "fileUrls": [f"{file_server}/flaky/901.wav?t=y"],
+    }
+    async with WebSocket(ha) as ws:
+        await ws.subscribe("m8com_call_recording")
+        assert await curl_post(endpoint, SECRET, json.dumps(big)) == 200
+        assert await curl_post(endpoint, SECRET, json.dumps(flaky)) == 200
+        assert len(await ws.events(2)) == 2
+        # Hostile and broken input: defined answers, nothing recorded.
+        for body, secret, status in (
+            ("{", SECRET, 400),
+            ("[]", SECRET, 400),
+            ('{"id": "DROP TABLE"}', SECRET, 400),
+            ('{"id": 1e400}', SECRET, 400),
+            ("\x00\xff", SECRET, 400),
+            (json.dumps(big), "", 401),
+            (json.dumps(big), SECRET + "x", 401),
+        ):
+            assert await curl_post(endpoint, secret, body) == status, body
+        # Restart in the middle of the large download.
+        for _ in range(100):
+            if list(ha.media.rglob("*.part")):
+                break
+            await asyncio.sleep(0.1)
+        assert list(ha.media.rglob("*.part")), "the large download did not start"
+    await ha.stop()
+    assert not list(ha.media.rglob("*.part")), "a stopped download left debris"
+    await ha.start()
+    await ha.login()
+    async with WebSocket(ha) as ws:
+        await ws.subscribe("m8com_call_recording")
+        for _ in range(200):
+            if len(list(ha.media.rglob("*.mp3"))) == 1:
+                break
+            await asyncio.sleep(0.1)
+        assert await no_event(ws)  # resumed, not announced again
+    (stored,) = ha.media.rglob("*.mp3")
+    assert stored.stat().st_size == 20 * 2**20
+    assert len(list(ha.media.rglob("*.wav"))) == 1
+    assert not list(ha.media.rglob("*.part"))
+    found = await ha.rest(
+        "POST", "/api/services/m8com/get_recordings?return_response", {}
+    )
+    statuses = {
+        r["call_id"]: r["status"] for r in found["service_response"]["recordings"]
+    }
+    assert statuses == {900: "saved", 901: "saved"}
+    log = ha.log_text()
+    assert "t=x" not in log
+    assert "t=y" not in log
+    assert SECRET not in log
     assert ha.log_problems() == []

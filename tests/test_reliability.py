@@ -1,0 +1,185 @@
+"""Nothing lost, nothing doubled: restart resume, redelivery, disk errors, load."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+from unittest.mock import patch
+
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.test_util.aiohttp import (
+    AiohttpClientMocker,
+)
+
+from custom_components.m8com.const import DOMAIN, EVENT_CALL_RECORDING
+from custom_components.m8com.repairs import EXPIRED
+
+from .conftest import PostFn, load_payload
+
+URL = "https://recordings.m8com.test/rec/4711.mp3"
+
+
+def pending(call_id: int, age: timedelta, url: str = URL) -> dict[str, Any]:
+    """A stored call that was accepted ``age`` ago and never downloaded."""
+    received = dt_util.utcnow() - age
+    return {
+        "call_id": call_id,
+        "received": received.isoformat(),
+        "start_time": (received - timedelta(minutes=2)).isoformat(),
+        "caller_number": "+46701234567",
+        "callee_number": "+46812345678",
+        "status": "pending",
+        "urls": [url],
+    }
+
+
+async def start(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    storage: dict[str, Any],
+    calls: list[Any],
+) -> None:
+    storage[f"{DOMAIN}.{entry.entry_id}"] = {
+        "version": 1, "minor_version": 1, "key": f"{DOMAIN}.{entry.entry_id}",
+        "data": {"calls": calls},
+    }  # fmt: skip
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def test_restart_resumes_fresh_and_reports_expired(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    aioclient_mock: AiohttpClientMocker,
+    media_dir: Path,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    debris = media_dir / "m8com" / "2025" / "03" / "14" / "140312_1.mp3.part"
+    debris.parent.mkdir(parents=True)
+    debris.write_bytes(b"half")
+    aioclient_mock.get(URL, content=b"audio", headers={"Content-Type": "audio/mpeg"})
+    await start(
+        hass,
+        config_entry,
+        hass_storage,
+        [pending(1, timedelta(minutes=5)), pending(2, timedelta(minutes=45))],
+    )
+    calls = config_entry.runtime_data.index.calls
+    assert calls[1].status == "saved"
+    assert len(calls[1].files) == 1
+    assert (calls[2].status, calls[2].error, calls[2].urls) == ("failed", EXPIRED, [])
+    assert not debris.exists()
+    issue = issue_registry.async_get_issue(
+        DOMAIN, f"lost_recordings_{config_entry.entry_id}"
+    )
+    assert issue is not None
+    assert issue.translation_placeholders is not None
+    assert issue.translation_placeholders["count"] == "1"
+    assert "- 2: " in issue.translation_placeholders["calls"]
+    assert "+46701234567 → +46812345678" in issue.translation_placeholders["calls"]
+
+
+async def test_redelivery_repairs_a_lost_recording_without_second_event(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    aioclient_mock: AiohttpClientMocker,
+    hass_client_no_auth: Any,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    await start(hass, config_entry, hass_storage, [pending(4711, timedelta(hours=2))])
+    events: list[Event] = []
+    hass.bus.async_listen(EVENT_CALL_RECORDING, events.append)
+    fresh = "https://recordings.m8com.test/rec/4711.mp3?token=new"
+    aioclient_mock.get(fresh, content=b"audio", headers={"Content-Type": "audio/mpeg"})
+    client = await hass_client_no_auth()
+    response = await client.post(
+        f"/api/webhook/{config_entry.data['webhook_id']}",
+        json={**load_payload("v2"), "fileUrls": [fresh]},
+        headers={"Authorization": f"Bearer {config_entry.data['secret']}"},
+    )
+    assert response.status == HTTPStatus.OK
+    await hass.async_block_till_done(wait_background_tasks=True)
+    record = config_entry.runtime_data.index.calls[4711]
+    assert (record.status, record.error) == ("saved", None)
+    assert events == []
+    issue_id = f"lost_recordings_{config_entry.entry_id}"
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_redelivery_of_a_saved_call_changes_nothing(
+    hass: HomeAssistant,
+    post: PostFn,
+    aioclient_mock: AiohttpClientMocker,
+    loaded_entry: MockConfigEntry,
+) -> None:
+    aioclient_mock.get(URL, content=b"audio", headers={"Content-Type": "audio/mpeg"})
+    for _ in range(3):
+        await post(load_payload("v2"))
+        await hass.async_block_till_done(wait_background_tasks=True)
+    assert aioclient_mock.call_count == 1
+
+
+async def test_disk_error_raises_issue_and_next_success_clears_it(
+    hass: HomeAssistant,
+    post: PostFn,
+    aioclient_mock: AiohttpClientMocker,
+    loaded_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+    caplog: Any,
+) -> None:
+    aioclient_mock.get(URL, content=b"audio", headers={"Content-Type": "audio/mpeg"})
+    issue_id = f"disk_error_{loaded_entry.entry_id}"
+    with patch(
+        "custom_components.m8com.downloader._open_part",
+        side_effect=OSError(28, "No space left on device"),
+    ):
+        await post(load_payload("v2"))
+        await hass.async_block_till_done(wait_background_tasks=True)
+    assert loaded_entry.runtime_data.index.calls[4711].status == "failed"
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_placeholders == {
+        "name": "M8Com",
+        "error": "cannot write: No space left on device",
+    }
+    assert caplog.text.count("Could not store recording of call 4711") == 1
+    await post({**load_payload("v2"), "id": 4712})
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert loaded_entry.runtime_data.index.calls[4712].status == "saved"
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_200_concurrent_deliveries_of_50_calls(
+    hass: HomeAssistant,
+    post: PostFn,
+    aioclient_mock: AiohttpClientMocker,
+    loaded_entry: MockConfigEntry,
+    media_dir: Path,
+) -> None:
+    events: list[Event] = []
+    hass.bus.async_listen(EVENT_CALL_RECORDING, events.append)
+    for n in range(50):
+        aioclient_mock.get(
+            f"https://r.test/{n}.mp3",
+            content=b"a" * n,
+            headers={"Content-Type": "audio/mpeg"},
+        )
+    payloads = [
+        {**load_payload("v2"), "id": n, "fileUrls": [f"https://r.test/{n}.mp3"]}
+        for n in range(50)
+    ] * 4
+    responses = await asyncio.gather(*(post(p) for p in payloads))
+    assert {r.status for r in responses} == {HTTPStatus.OK}
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert sorted(e.data["call_id"] for e in events) == list(range(50))
+    assert len(list(media_dir.rglob("*.mp3"))) == 50
+    assert aioclient_mock.call_count == 50
