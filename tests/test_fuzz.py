@@ -45,7 +45,7 @@ json_values = st.recursive(
 unicode_text = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
 opt_text = st.none() | unicode_text
 millis = st.none() | st.integers(0, 4 * 10**12) | st.integers(0, 10**6).map(str)
-valid_payloads = st.fixed_dictionaries(
+valid_payloads: st.SearchStrategy[dict[str, Any]] = st.fixed_dictionaries(
     {"id": st.integers(0, 2**53)},
     optional={
         "fileUrls": st.just([]),
