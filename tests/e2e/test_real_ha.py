@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 import time
 from typing import Any
+import wave
 
 import aiohttp
 from yarl import URL
 
 from .conftest import WAV
-from .harness import HomeAssistantProcess, WebSocket, curl_post
+from .harness import REPO, HomeAssistantProcess, WebSocket, curl_post
 
 SECRET = "e2e-secret-0123456789"
 
@@ -331,3 +333,31 @@ async def test_reliability_end_to_end(
     assert "t=y" not in log
     assert SECRET not in log
     assert ha.log_problems() == []
+
+
+async def test_simulator_end_to_end(ha: HomeAssistantProcess) -> None:
+    entry = await create_entry(ha)
+    endpoint = ha.url + URL(entry["description_placeholders"]["webhook_url"]).path
+    async with WebSocket(ha) as ws:
+        await ws.subscribe("m8com_call_recording")
+        await ws.subscribe("m8com_recording_saved")
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, str(REPO / "scripts" / "simulate.py"),
+            "--url", endpoint, "--secret", SECRET, "--count", "3", "--rate", "20",
+            "--duplicates", "2", "--wrong-secret", "--extra-fields", "--hold", "5",
+            "--first-id", "7000",
+            stdout=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        events = await ws.events(6, timeout=60)
+        out, _ = await proc.communicate()
+    assert proc.returncode == 0, out.decode()
+    text = out.decode()
+    assert text.count(": 200") == 6  # 3 calls, each delivered twice
+    assert text.count("with a wrong secret: 401") == 3
+    kinds = sorted(e["event_type"] for e in events)
+    assert kinds == ["m8com_call_recording"] * 3 + ["m8com_recording_saved"] * 3
+    files = sorted(ha.media.rglob("*.wav"))
+    assert len(files) == 3
+    with wave.open(str(files[0])) as wav:  # really playable audio
+        assert wav.getframerate() == 8000
+        assert wav.getnframes() > 8000
