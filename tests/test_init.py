@@ -58,8 +58,8 @@ async def test_two_accounts_are_independent(
 
     # A failure in one account does not touch the other.
     with patch.object(
-        second.runtime_data.index,
-        "_append_journal",
+        second.runtime_data.index._journal,
+        "_write",
         side_effect=OSError(5, "I/O error"),
     ):
         assert await post(SECOND_ID, SECOND_SECRET, {**call, "id": 1}) == (

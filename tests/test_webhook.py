@@ -183,7 +183,7 @@ async def test_internal_failure_is_503_and_retry_succeeds(
 ) -> None:
     payload = no_audio(load_payload("v2"))
     with patch(
-        "custom_components.m8com.recordings.RecordingIndex._append_journal",
+        "custom_components.m8com.journal.Journal._write",
         side_effect=OSError(28, "No space left on device"),
     ):
         response = await post(payload)

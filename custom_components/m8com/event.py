@@ -11,6 +11,12 @@ from .pipeline import M8ComConfigEntry
 from .recordings import CallRecord
 
 PARALLEL_UPDATES = 0
+CALL_DETAILS = (
+    "call_id", "caller_number", "callee_number", "direction", "start_time",
+    "end_time", "talk_time", "wait_time", "agent_id", "agent_name",
+    "answer_group_id", "answer_group_name", "referred_to", "referred_by",
+    "recorder_id", "user_id", "summary",
+)  # fmt: skip
 
 DESCRIPTION = EventEntityDescription(
     key="call_recording",
@@ -29,7 +35,15 @@ async def async_setup_entry(
 
 
 class M8ComCallEvent(M8ComEntity, EventEntity):
-    """Fires ``inbound``/``outbound``/``unknown`` with the call's details."""
+    """Fires ``inbound``/``outbound``/``unknown`` with the call's details.
+
+    The details are personal data (phone numbers, names, summaries) and unique
+    per call: they are kept out of the recorder, whose history the erasure
+    actions cannot reach, and which would otherwise store a new attribute row
+    for every call.
+    """
+
+    _unrecorded_attributes = frozenset(CALL_DETAILS)
 
     def _apply(self, record: CallRecord) -> None:
         details = record.event_data(self._entry_id)

@@ -10,13 +10,11 @@ webhook answers 200, so an accepted call survives a crash between the two.
 
 from __future__ import annotations
 
-import asyncio
 from collections import defaultdict
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, datetime
 import gc
-import json
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,6 +24,7 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, STORAGE_SAVE_DELAY, STORAGE_VERSION
+from .journal import Journal
 from .models import CallRecording
 
 Status = Literal["pending", "saved", "failed", "filtered"]
@@ -158,22 +157,23 @@ class RecordingIndex:
         self._store: Store[dict[str, Any]] = Store(
             hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}", private=True
         )
-        self._journal = Path(hass.config.path(".storage", f"{DOMAIN}.{entry_id}.jsonl"))
+        self._journal = Journal(
+            hass, Path(hass.config.path(".storage", f"{DOMAIN}.{entry_id}.jsonl"))
+        )
         self.calls: dict[int, CallRecord] = {}
-        self._journal_lock = asyncio.Lock()
         self.days: defaultdict[date, dict[int, CallRecord]] = defaultdict(dict)
         """Kept calls by local start day: the media browser and the daily count."""
 
     async def async_load(self) -> None:
         """Load the snapshot, replay the journal, and fold it into a new snapshot."""
         stored = await self._store.async_load() or {}
-        replayed = await self._hass.async_add_executor_job(self._read_journal)
+        replayed = await self._journal.async_read()
         await self._hass.async_add_executor_job(
             self._build, [*stored.get("calls", []), *replayed]
         )
         if replayed:
             await self._store.async_save(self._snapshot())
-            await self._hass.async_add_executor_job(self._journal.unlink, True)
+            await self._journal.async_remove()
 
     async def async_accept(self, record: CallRecord) -> bool:
         """Record a new call durably; False if its id is already known.
@@ -186,10 +186,7 @@ class RecordingIndex:
             return False
         self._add(record)
         try:
-            async with self._journal_lock:
-                await self._hass.async_add_executor_job(
-                    self._append_journal, json_bytes(record) + b"\n"
-                )
+            await self._journal.async_append(json_bytes(record) + b"\n")
         except OSError:
             self.remove(record.call_id)
             raise
@@ -218,8 +215,7 @@ class RecordingIndex:
         """
         for call_id in call_ids:
             self.remove(call_id)
-        async with self._journal_lock:
-            await self._hass.async_add_executor_job(self._drop_from_journal, call_ids)
+        await self._journal.async_drop(call_ids)
         await self._store.async_save(self._snapshot())
 
     def async_schedule_save(self) -> None:
@@ -229,7 +225,7 @@ class RecordingIndex:
     async def async_remove_storage(self) -> None:
         """Forget everything when the entry is deleted (personal data)."""
         await self._store.async_remove()
-        await self._hass.async_add_executor_job(self._journal.unlink, True)
+        await self._journal.async_remove()
 
     def _build(self, stored: list[dict[str, Any]]) -> None:
         """Turn stored dicts into records, in the executor (before the entry is up).
@@ -259,31 +255,3 @@ class RecordingIndex:
         # under the GIL, and orjson turns the slotted dataclasses into JSON
         # there, so a 50 000-call snapshot costs the event loop nothing.
         return {"calls": list(self.calls.values())}
-
-    def _append_journal(self, line: bytes) -> None:
-        self._journal.parent.mkdir(parents=True, exist_ok=True)
-        with self._journal.open("ab") as journal:
-            journal.write(line)
-
-    def _drop_from_journal(self, call_ids: set[int]) -> None:
-        kept = [r for r in self._read_journal() if r.get("call_id") not in call_ids]
-        if not kept:
-            self._journal.unlink(missing_ok=True)
-            return
-        temporary = self._journal.with_suffix(".tmp")
-        temporary.write_bytes(b"".join(json_bytes(r) + b"\n" for r in kept))
-        temporary.replace(self._journal)
-
-    def _read_journal(self) -> list[dict[str, Any]]:
-        try:
-            text = self._journal.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return []
-        # A torn last line (crash mid-append) was never acknowledged: skip it.
-        records = []
-        for line in text.splitlines():
-            try:
-                records.append(json.loads(line))
-            except ValueError:
-                continue
-        return records

@@ -59,7 +59,6 @@ media_source:
 websocket_api:
 recorder:
   db_url: sqlite:///{config}/home-assistant_v2.db
-  commit_interval: 0
 automation: !include automations.yaml
 logger:
   default: warning
