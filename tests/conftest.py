@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 import json
 import logging
 from pathlib import Path
@@ -170,3 +170,25 @@ def leaked(caplog: pytest.LogCaptureFixture) -> list[str]:
         and record.name != "aiohttp.access"
         and any(needle in record.getMessage() for needle in SENSITIVE)
     ]
+
+
+def deprecation_reports(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """HA's reports of deprecated use or misbehaviour that name this integration."""
+    return [
+        message
+        for message in (record.getMessage() for record in caplog.records)
+        if "m8com" in message
+        and (
+            "deprecat" in message.lower()
+            or "Detected that custom integration" in message
+            or "Detected code that" in message
+            or "Detected blocking call" in message
+        )
+    ]
+
+
+@pytest.fixture(autouse=True)
+def no_deprecations(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Fail any test during which HA reports deprecated use by this integration."""
+    yield
+    assert deprecation_reports(caplog) == []

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from http import HTTPStatus
+import logging
 from typing import Any
 from unittest.mock import patch
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.m8com.const import DOMAIN, EVENT_CALL_RECORDING
 
-from .conftest import SECRET, Client, load_payload, state_of
+from .conftest import SECRET, Client, deprecation_reports, load_payload, state_of
 
 SECOND_SECRET = "second-secret-0123456789"
 SECOND_ID = "fedcba9876543210fedcba9876543210"
@@ -71,3 +73,16 @@ async def test_two_accounts_are_independent(
     assert await hass.config_entries.async_unload(second.entry_id)
     assert second.state is ConfigEntryState.NOT_LOADED
     assert loaded_entry.state is ConfigEntryState.LOADED
+
+
+def test_deprecation_reports_are_caught(caplog: pytest.LogCaptureFixture) -> None:
+    logging.getLogger("homeassistant.helpers.frame").warning(
+        "Detected that custom integration 'm8com' uses X, which is deprecated"
+    )
+    logging.getLogger("homeassistant.helpers.frame").warning(
+        "Detected that custom integration 'other' uses X, which is deprecated"
+    )
+    assert deprecation_reports(caplog) == [
+        "Detected that custom integration 'm8com' uses X, which is deprecated"
+    ]
+    caplog.clear()  # the autouse guard would (rightly) fail this test otherwise

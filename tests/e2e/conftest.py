@@ -105,3 +105,8 @@ def media_dir() -> None:
 @pytest.fixture(autouse=True)
 def no_backoff() -> None:
     """Not needed: the real HA retries with its real back-off."""
+
+
+@pytest.fixture(autouse=True)
+def no_deprecations() -> None:
+    """Not needed here: the harness reads HA's own log for such reports."""

@@ -268,7 +268,12 @@ class HomeAssistantProcess:
                 record = line
             if any(known in record for known in ENVIRONMENTAL):
                 continue
-            if "Detected blocking call" in line or line.startswith("Traceback"):
+            if (
+                "Detected blocking call" in line
+                or line.startswith("Traceback")
+                or ("m8com" in line and "deprecat" in line.lower())
+                or "Detected that custom integration 'm8com'" in line
+            ):
                 problems.append(f"{record} | {line}")
         return problems
 
