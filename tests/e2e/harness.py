@@ -141,6 +141,7 @@ class HomeAssistantProcess:
                         if resp.status == 200:
                             return
                 await asyncio.sleep(0.5)
+        await self.stop()
         msg = f"HA did not start within {timeout} s"
         raise TimeoutError(msg)
 

@@ -1,0 +1,197 @@
+#!/usr/bin/env python3
+"""Screenshots of the real UI for the README, taken with headless Chromium.
+
+Starts Home Assistant with this integration (the e2e harness), onboards it, signs
+Chromium in with the owner's tokens, adds the integration through the real
+config-flow dialog, sends two calls with the simulator's payloads, then captures:
+
+- docs/images/setup-result.png: the dialog with Endpoint and Secret;
+- docs/images/dashboard.png: a dashboard with the last-call sensors.
+
+Run: scripts/screenshots   (installs Debian chromium and playwright if missing)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+import sys
+import tempfile
+import time
+from typing import Any
+
+import aiohttp
+from playwright.async_api import Page, async_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.harness import HomeAssistantProcess, WebSocket, curl_post  # noqa: E402
+
+OUT = ROOT / "docs" / "images"
+SECRET = "demo-secret-0123456789abcd"  # noqa: S105 - a throwaway demo value
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+DASHBOARD = {
+    "views": [
+        {
+            "title": "Calls",
+            "cards": [
+                {
+                    "type": "entities",
+                    "title": "Last call",
+                    "entities": [
+                        "sensor.m8com_last_call", "sensor.m8com_last_caller",
+                        "sensor.m8com_last_call_direction",
+                        "sensor.m8com_last_answer_group",
+                        "sensor.m8com_last_agent", "sensor.m8com_last_talk_time",
+                        "sensor.m8com_last_wait_time", "sensor.m8com_last_call_summary",
+                        "sensor.m8com_recordings_today",
+                    ],
+                },
+                {"type": "tile", "entity": "event.m8com_call_recording"},
+            ],
+        }
+    ]
+}  # fmt: skip
+
+
+async def tokens(ha: HomeAssistantProcess) -> dict[str, Any]:
+    """A fresh token pair for the owner, in the frontend's localStorage shape."""
+    client_id = f"{ha.url}/"
+    async with aiohttp.ClientSession() as session:
+        async with session.post(
+            f"{ha.url}/auth/login_flow",
+            json={
+                "client_id": client_id,
+                "handler": ["homeassistant", None],
+                "redirect_uri": client_id,
+            },
+        ) as resp:
+            flow = await resp.json()
+        async with session.post(
+            f"{ha.url}/auth/login_flow/{flow['flow_id']}",
+            json={
+                "client_id": client_id,
+                "username": "m8com-e2e",
+                "password": "e2e-password-0123",
+            },
+        ) as resp:
+            code = (await resp.json())["result"]
+        async with session.post(
+            f"{ha.url}/auth/token",
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "client_id": client_id,
+            },
+        ) as resp:
+            token: dict[str, Any] = await resp.json()
+    return {
+        **token,
+        "hassUrl": ha.url,
+        "clientId": client_id,
+        "expires": int(time.time() * 1000) + token["expires_in"] * 1000,
+    }  # fmt: skip
+
+
+async def add_integration(page: Page, ha: HomeAssistantProcess) -> None:
+    """The real dialog: pick the integration, type a secret, Submit twice."""
+    await page.goto(f"{ha.url}/config/integrations/dashboard/add?domain=m8com")
+    await page.get_by_text("Do you want to set up").wait_for(timeout=60_000)
+    await page.get_by_text("OK", exact=True).click()
+    secret = page.get_by_label("Secret")
+    await secret.wait_for(timeout=60_000)
+    await secret.fill(SECRET)
+    await page.get_by_role("button", name="Submit").click()
+    await page.get_by_text("Which calls to keep").wait_for(timeout=30_000)
+    await page.get_by_role("button", name="Submit").click()
+    await page.get_by_text("Almost done").wait_for(timeout=30_000)
+    await page.wait_for_timeout(1500)
+    await page.screenshot(path=str(OUT / "setup-result.png"))
+    await page.get_by_role("button", name="Finish").click()
+
+
+async def send_calls(ha: HomeAssistantProcess) -> None:
+    """Two calls, as M8Com would post them."""
+    stored = json.loads((ha.config / ".storage" / "core.config_entries").read_text())
+    webhook_id = next(
+        e["data"]["webhook_id"]
+        for e in stored["data"]["entries"]
+        if e["domain"] == "m8com"
+    )
+    now = int(time.time() * 1000)
+    for call_id, caller, talk in (
+        (101, "+46701234567", 158_000),
+        (102, "+46709876543", 47_000),
+    ):
+        payload = {
+            "id": call_id, "fileUrls": [], "callerNumber": caller,
+            "calleeNumber": "+46812345678", "startTime": now - talk - 9000,
+            "endTime": now, "waitTime": 9000, "talkTime": talk, "agentId": "a-1",
+            "agentName": "Anna Andersson", "answerGroupName": "Support",
+            "answerGroupId": "ag-1", "direction": "inbound",
+            "recorderId": "anna@example.se",
+            "summary": "The customer asked about invoice 123; it was paid yesterday.",
+            "userId": "u-1",
+        }  # fmt: skip
+        status = await curl_post(
+            f"{ha.url}/api/webhook/{webhook_id}", SECRET, json.dumps(payload)
+        )
+        print(f"call {call_id}: {status}")
+
+
+async def main() -> None:
+    """Start HA, drive the UI, save the screenshots."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        ha = HomeAssistantProcess(config=Path(tmp) / "config")
+        await ha.start()
+        try:
+            await ha.onboard()
+            for step in ("core_config", "analytics", "integration"):
+                body = {"client_id": f"{ha.url}/", "redirect_uri": f"{ha.url}/"}
+                await ha.rest("POST", f"/api/onboarding/{step}", body)
+            stored = await tokens(ha)
+            async with async_playwright() as pw:
+                browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+                page = await browser.new_page(viewport={"width": 1280, "height": 860})
+                await page.goto(f"{ha.url}/onboarding.html")
+                await page.evaluate(
+                    "t => localStorage.setItem('hassTokens', JSON.stringify(t))", stored
+                )
+                await add_integration(page, ha)
+                await send_calls(ha)
+                async with WebSocket(ha) as ws:
+                    await ws.command(
+                        {
+                            "type": "lovelace/dashboards/create",
+                            "url_path": "m8com-calls",
+                            "title": "Calls",
+                            "mode": "storage",
+                            "show_in_sidebar": True,
+                        }
+                    )
+                    await ws.command(
+                        {
+                            "type": "lovelace/config/save",
+                            "url_path": "m8com-calls",
+                            "config": DASHBOARD,
+                        }
+                    )
+                await page.goto(f"{ha.url}/m8com-calls/0")
+                await page.get_by_text("Last call").first.wait_for(timeout=60_000)
+                await page.wait_for_timeout(3000)
+                await page.screenshot(path=str(OUT / "dashboard.png"))
+                await browser.close()
+        finally:
+            await ha.stop()
+    print(f"wrote {OUT / 'setup-result.png'} and {OUT / 'dashboard.png'}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
