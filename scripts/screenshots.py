@@ -21,7 +21,6 @@ import tempfile
 import time
 from typing import Any
 
-import aiohttp
 from playwright.async_api import Page, async_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,41 +61,13 @@ DASHBOARD = {
 
 async def tokens(ha: HomeAssistantProcess) -> dict[str, Any]:
     """A fresh token pair for the owner, in the frontend's localStorage shape."""
-    client_id = f"{ha.url}/"
-    async with aiohttp.ClientSession() as session:
-        async with session.post(
-            f"{ha.url}/auth/login_flow",
-            json={
-                "client_id": client_id,
-                "handler": ["homeassistant", None],
-                "redirect_uri": client_id,
-            },
-        ) as resp:
-            flow = await resp.json()
-        async with session.post(
-            f"{ha.url}/auth/login_flow/{flow['flow_id']}",
-            json={
-                "client_id": client_id,
-                "username": "m8com-e2e",
-                "password": "e2e-password-0123",
-            },
-        ) as resp:
-            code = (await resp.json())["result"]
-        async with session.post(
-            f"{ha.url}/auth/token",
-            data={
-                "grant_type": "authorization_code",
-                "code": code,
-                "client_id": client_id,
-            },
-        ) as resp:
-            token: dict[str, Any] = await resp.json()
+    token = await ha.login()
     return {
         **token,
         "hassUrl": ha.url,
-        "clientId": client_id,
+        "clientId": ha.client_id,
         "expires": int(time.time() * 1000) + token["expires_in"] * 1000,
-    }  # fmt: skip
+    }
 
 
 async def add_integration(page: Page, ha: HomeAssistantProcess) -> None:

@@ -25,22 +25,33 @@ def _not_https_id(entry: ConfigEntry) -> str:
     return f"not_https_{entry.entry_id}"
 
 
+def _raise(
+    hass: HomeAssistant,
+    key: str,
+    entry: ConfigEntry,
+    severity: ir.IssueSeverity,
+    **placeholders: str,
+) -> None:
+    """One issue per account and kind (``<key>_<entry_id>``), naming the account."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        f"{key}_{entry.entry_id}",
+        is_fixable=False,
+        is_persistent=False,
+        severity=severity,
+        translation_key=key,
+        translation_placeholders={"name": entry.title, **placeholders},
+    )
+
+
 @callback
 def async_check_https(hass: HomeAssistant, entry: ConfigEntry, url: str) -> None:
     """Raise or clear the not-https issue for this account's URL."""
     if url.startswith("https://"):
         ir.async_delete_issue(hass, DOMAIN, _not_https_id(entry))
         return
-    ir.async_create_issue(
-        hass,
-        DOMAIN,
-        _not_https_id(entry),
-        is_fixable=False,
-        is_persistent=False,
-        severity=ir.IssueSeverity.WARNING,
-        translation_key="not_https",
-        translation_placeholders={"name": entry.title, "webhook_url": url},
-    )
+    _raise(hass, "not_https", entry, ir.IssueSeverity.WARNING, webhook_url=url)
 
 
 @callback
@@ -64,18 +75,13 @@ def async_report_lost(
     ]
     if len(lost) > MAX_LISTED:
         lines.append(f"- … +{len(lost) - MAX_LISTED}")
-    ir.async_create_issue(
+    _raise(
         hass,
-        DOMAIN,
-        issue_id,
-        is_fixable=False,
-        severity=ir.IssueSeverity.ERROR,
-        translation_key="lost_recordings",
-        translation_placeholders={
-            "name": entry.title,
-            "count": str(len(lost)),
-            "calls": "\n".join(lines),
-        },
+        "lost_recordings",
+        entry,
+        ir.IssueSeverity.ERROR,
+        count=str(len(lost)),
+        calls="\n".join(lines),
     )
 
 
@@ -89,15 +95,7 @@ def async_report_disk(
         if files_written:
             ir.async_delete_issue(hass, DOMAIN, issue_id)
         return
-    ir.async_create_issue(
-        hass,
-        DOMAIN,
-        issue_id,
-        is_fixable=False,
-        severity=ir.IssueSeverity.ERROR,
-        translation_key="disk_error",
-        translation_placeholders={"name": entry.title, "error": error},
-    )
+    _raise(hass, "disk_error", entry, ir.IssueSeverity.ERROR, error=error)
 
 
 @callback

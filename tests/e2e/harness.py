@@ -158,14 +158,35 @@ class HomeAssistantProcess:
             self.process.kill()
         self.process = None
 
+    @property
+    def client_id(self) -> str:
+        """The OAuth client id the frontend would use."""
+        return f"{self.url}/"
+
+    async def _exchange(
+        self, session: aiohttp.ClientSession, code: str
+    ) -> dict[str, Any]:
+        """Trade an authorization code for tokens; keep the access token."""
+        async with session.post(
+            f"{self.url}/auth/token",
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "client_id": self.client_id,
+            },
+        ) as resp:
+            resp.raise_for_status()
+            tokens: dict[str, Any] = await resp.json()
+        self.token = tokens["access_token"]
+        return tokens
+
     async def onboard(self) -> None:
         """Create the owner through the onboarding API and get a token."""
-        client_id = f"{self.url}/"
         async with aiohttp.ClientSession() as session:
             async with session.post(
                 f"{self.url}/api/onboarding/users",
                 json={
-                    "client_id": client_id,
+                    "client_id": self.client_id,
                     "name": "E2E Owner",
                     "username": USERNAME,
                     "password": PASSWORD,
@@ -174,50 +195,33 @@ class HomeAssistantProcess:
             ) as resp:
                 resp.raise_for_status()
                 code = (await resp.json())["auth_code"]
-            async with session.post(
-                f"{self.url}/auth/token",
-                data={
-                    "grant_type": "authorization_code",
-                    "code": code,
-                    "client_id": client_id,
-                },
-            ) as resp:
-                resp.raise_for_status()
-                self.token = (await resp.json())["access_token"]
+            await self._exchange(session, code)
         await self.wait_running()
 
-    async def login(self) -> None:
-        """Get a fresh token for the onboarded owner (after a restart)."""
-        client_id = f"{self.url}/"
+    async def login(self) -> dict[str, Any]:
+        """Log the owner in again (after a restart); returns the token response."""
         async with aiohttp.ClientSession() as session:
             async with session.post(
                 f"{self.url}/auth/login_flow",
                 json={
-                    "client_id": client_id,
+                    "client_id": self.client_id,
                     "handler": ["homeassistant", None],
-                    "redirect_uri": client_id,
+                    "redirect_uri": self.client_id,
                 },
             ) as resp:
                 flow = await resp.json()
             async with session.post(
                 f"{self.url}/auth/login_flow/{flow['flow_id']}",
                 json={
-                    "client_id": client_id,
+                    "client_id": self.client_id,
                     "username": USERNAME,
                     "password": PASSWORD,
                 },
             ) as resp:
                 code = (await resp.json())["result"]
-            async with session.post(
-                f"{self.url}/auth/token",
-                data={
-                    "grant_type": "authorization_code",
-                    "code": code,
-                    "client_id": client_id,
-                },
-            ) as resp:
-                self.token = (await resp.json())["access_token"]
+            tokens = await self._exchange(session, code)
         await self.wait_running()
+        return tokens
 
     async def wait_running(self, timeout: float = 120) -> None:
         """Wait until HA reports RUNNING: its HTTP server answers before that."""
