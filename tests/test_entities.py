@@ -166,3 +166,20 @@ async def test_states_are_restored_after_restart(
     summary = state_of(hass, "sensor.m8com_last_call_summary")
     assert (summary.state, summary.attributes["summary"]) == ("short", "short")
     assert state_of(hass, "sensor.m8com_last_agent").state == STATE_UNKNOWN
+
+
+async def test_unchanged_values_are_not_rewritten(
+    hass: HomeAssistant, post: PostFn, loaded_entry: MockConfigEntry
+) -> None:
+    await post(call(1))
+    await hass.async_block_till_done()
+    changes: list[str] = []
+    hass.bus.async_listen("state_changed", lambda e: changes.append(e.data["entity_id"]))
+    await post(call(2, startTime=1741961000000, agentName="Bo"))
+    await hass.async_block_till_done()
+    assert sorted(changes) == [
+        "event.m8com_call_recording",
+        "sensor.m8com_last_agent",
+        "sensor.m8com_last_call",
+        "sensor.m8com_recordings_today",
+    ]

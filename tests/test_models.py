@@ -97,3 +97,12 @@ def test_iso_timestamps_accepted() -> None:
 def test_rejects_what_is_not_a_call(payload: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
         CallRecording.model_validate(payload)
+
+
+def test_repr_hides_links_and_numbers() -> None:
+    call = CallRecording.model_validate(load_payload("v2"))
+    text = repr(call)
+    assert "4711" in text
+    assert "SUPERSECRETTOKEN" not in text
+    assert "+4670" not in text
+    assert "+4681" not in text

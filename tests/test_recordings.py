@@ -138,3 +138,13 @@ async def test_erased_calls_leave_no_trace_and_stay_erased(
     again = RecordingIndex(hass, "e4")
     await again.async_load()
     assert again.calls == {}
+
+
+def test_record_repr_hides_personal_data() -> None:
+    record = CallRecord(
+        call_id=7,
+        received=RECEIVED,
+        caller_number="+46701234567",
+        urls=["https://x?t=1"],
+    )
+    assert repr(record) == "<CallRecord 7 pending>"

@@ -42,9 +42,14 @@ class M8ComEntity(Entity):
 
     @callback
     def _async_on_call(self, record: CallRecord) -> None:
-        self._apply(record)
-        self.async_write_ha_state()
+        if self._apply(record):
+            self.async_write_ha_state()
 
-    def _apply(self, record: CallRecord) -> None:
-        """Take what this entity shows from the new call."""
+    def _apply(self, record: CallRecord) -> bool:
+        """Take what this entity shows from the new call; False if nothing changed.
+
+        A burst of calls often repeats the same agent, group or direction;
+        skipping those writes keeps the per-call cost of eleven entities low
+        (HA would find the state unchanged anyway).
+        """
         raise NotImplementedError

@@ -45,7 +45,8 @@ class M8ComCallEvent(M8ComEntity, EventEntity):
 
     _unrecorded_attributes = frozenset(CALL_DETAILS)
 
-    def _apply(self, record: CallRecord) -> None:
+    def _apply(self, record: CallRecord) -> bool:
         details = record.event_data(self._entry_id)
         del details["entry_id"]
         self._trigger_event(record.direction, details)
+        return True  # every call is an event

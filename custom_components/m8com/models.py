@@ -115,11 +115,13 @@ class CallRecording(BaseModel):
     )
 
     id: CallId
+    # Bearer links and phone numbers stay out of repr(), and so out of any
+    # traceback or log line that happens to quote a payload.
     file_urls: Annotated[list[str], BeforeValidator(_url_list)] = Field(
-        default_factory=list
+        default_factory=list, repr=False
     )
-    caller_number: str | None = None
-    callee_number: str | None = None
+    caller_number: str | None = Field(default=None, repr=False)
+    callee_number: str | None = Field(default=None, repr=False)
     start_time: Timestamp = None
     end_time: Timestamp = None
     wait_time: Duration = None
@@ -128,8 +130,8 @@ class CallRecording(BaseModel):
     agent_name: str | None = None
     answer_group_name: str | None = None
     answer_group_id: str | None = None
-    referred_to: str | None = None
-    referred_by: str | None = None
+    referred_to: str | None = Field(default=None, repr=False)
+    referred_by: str | None = Field(default=None, repr=False)
     direction: str | None = None
     recorder_id: str | None = None
     summary: str | None = None

@@ -31,7 +31,7 @@ Status = Literal["pending", "saved", "failed", "filtered"]
 _DATETIME_FIELDS = ("received", "start_time", "end_time")
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, repr=False)
 class CallRecord:
     """What we keep of one call: metadata, where its audio went, and its fate.
 
@@ -105,6 +105,10 @@ class CallRecord:
             if (value := values.get(key)).__class__ is str:
                 values[key] = _parse(value)
         return cls(**values)
+
+    def __repr__(self) -> str:
+        """Tracebacks may quote a record: no numbers, names or bearer links."""
+        return f"<CallRecord {self.call_id} {self.status}>"
 
     @property
     def started(self) -> datetime:

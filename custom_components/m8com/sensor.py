@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from homeassistant.components.sensor import (
     RestoreSensor,
@@ -135,6 +136,7 @@ class M8ComLastCallSensor(M8ComEntity, RestoreSensor):
 
     entity_description: M8ComSensorEntityDescription
     _unrecorded_attributes = frozenset({"summary"})
+    _shown: tuple[Any, dict[str, Any]] | None = None
 
     async def async_added_to_hass(self) -> None:
         """Bring back the last value and attributes shown before a restart."""
@@ -147,11 +149,17 @@ class M8ComLastCallSensor(M8ComEntity, RestoreSensor):
                 for key in self.entity_description.attribute_keys
             }
 
-    def _apply(self, record: CallRecord) -> None:
-        self._attr_native_value = self.entity_description.value_fn(record)
-        self._attr_extra_state_attributes = {
+    def _apply(self, record: CallRecord) -> bool:
+        value = self.entity_description.value_fn(record)
+        attributes = {
             key: getattr(record, key) for key in self.entity_description.attribute_keys
         }
+        if (value, attributes) == self._shown:
+            return False
+        self._shown = (value, attributes)
+        self._attr_native_value = value
+        self._attr_extra_state_attributes = attributes
+        return True
 
 
 class M8ComRecordingsTodaySensor(M8ComEntity, SensorEntity):
@@ -180,5 +188,6 @@ class M8ComRecordingsTodaySensor(M8ComEntity, SensorEntity):
     def _async_midnight(self, _now: datetime) -> None:
         self.async_write_ha_state()
 
-    def _apply(self, record: CallRecord) -> None:
-        """The count is read from the index; nothing to copy from the call."""
+    def _apply(self, record: CallRecord) -> bool:
+        """The count is read from the index; it changes with every kept call."""
+        return True
