@@ -174,7 +174,9 @@ async def test_unchanged_values_are_not_rewritten(
     await post(call(1))
     await hass.async_block_till_done()
     changes: list[str] = []
-    hass.bus.async_listen("state_changed", lambda e: changes.append(e.data["entity_id"]))
+    hass.bus.async_listen(
+        "state_changed", lambda e: changes.append(e.data["entity_id"])
+    )
     await post(call(2, startTime=1741961000000, agentName="Bo"))
     await hass.async_block_till_done()
     assert sorted(changes) == [

@@ -111,10 +111,13 @@ class CallPipeline:
             record.status = "saved"
             self._index.async_schedule_save()
             return
+        # Not started eagerly: the download begins after the webhook has
+        # answered, so M8Com's ack never pays for connecting to the file server.
         self._entry.async_create_background_task(
             self._hass,
             self._async_download(record, deadline or record.received + URL_LIFETIME),
             f"{DOMAIN} download {record.call_id}",
+            eager_start=False,
         )
 
     @callback
