@@ -5,7 +5,8 @@
    (median of 3 paired rounds, order alternating). Our calls carry no file
    URLs here: this measures the ack path (auth, validation, journal, event,
    entities), which is what M8Com waits for.
-2. Ack time of a call whose recording is 200 MB vs a small one (median of 5).
+2. Ack time of a call whose recording is 200 MB vs a small one (median of 11,
+   after a warm-up call; the file server runs in its own process).
 3. HA's RSS growth while it stores a 300 MB recording.
 
 Run: .venv/bin/python benchmarks/webhook.py
@@ -20,12 +21,13 @@ import itertools
 import json
 from pathlib import Path
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 
 from _common import SECRET, start_with_entry
 import aiohttp
-from aiohttp import web
 from yarl import URL
 
 from tests.e2e.harness import HomeAssistantProcess, free_port
@@ -34,8 +36,8 @@ REQUESTS = 400
 CONCURRENCY = 20
 ROUNDS = 3
 SETTLE = 6.0
+ACK_SAMPLES = 11
 AUTOMATION_HOOK = "bench-automation-hook"
-BLOCK = bytes(range(256)) * 4096  # 1 MiB
 ids = itertools.count(1)
 
 
@@ -120,29 +122,24 @@ async def throughput(ha: HomeAssistantProcess, endpoint: str) -> None:
 
 @contextlib.asynccontextmanager
 async def big_file_server() -> AsyncIterator[str]:
-    """Serves ``/<size in MiB>/<name>.mp3`` as fast as loopback allows."""
-
-    async def serve(request: web.Request) -> web.StreamResponse:
-        size = int(request.match_info["mib"])
-        response = web.StreamResponse(
-            headers={"Content-Length": str(size * len(BLOCK))}
-        )
-        response.content_type = "audio/mpeg"
-        await response.prepare(request)
-        for _ in range(size):
-            await response.write(BLOCK)
-        return response
-
-    app = web.Application()
-    app.router.add_get("/{mib}/{name}", serve)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
+    """The recording server, in its own process (see _fileserver.py)."""
     port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
+    server = subprocess.Popen(  # noqa: ASYNC220, S603 - our own helper process
+        [sys.executable, str(Path(__file__).with_name("_fileserver.py")), str(port)]
+    )
+    base = f"http://127.0.0.1:{port}"
     try:
-        yield f"http://127.0.0.1:{port}"
+        async with aiohttp.ClientSession() as session:
+            for _ in range(100):
+                with contextlib.suppress(aiohttp.ClientError):
+                    async with session.get(f"{base}/0/probe.mp3") as resp:
+                        await resp.read()
+                        break
+                await asyncio.sleep(0.05)
+        yield base
     finally:
-        await runner.cleanup()
+        server.terminate()
+        server.wait()
 
 
 async def wait_for_files(ha: HomeAssistantProcess, count: int) -> None:
@@ -172,8 +169,10 @@ def rss_mib(pid: int) -> float:
 async def big_recordings(ha: HomeAssistantProcess, endpoint: str) -> None:
     """Ack of a 200 MB vs a small recording, then RSS while storing 300 MB."""
     async with big_file_server() as files:
-        small, big, stored = [], [], 0
-        for n in range(5):
+        await post_once(endpoint, call([f"{files}/1/warm-up.mp3"]))
+        small, big, stored = [], [], 1
+        await wait_for_files(ha, stored)
+        for n in range(ACK_SAMPLES):
             small.append(await post_once(endpoint, call([f"{files}/1/s{n}.mp3"])))
             stored += 1
             await wait_for_files(ha, stored)
