@@ -79,7 +79,12 @@ class M8ComMediaSource(MediaSource):
             or entry.domain != DOMAIN
             or entry.state is not ConfigEntryState.LOADED
         ):
-            raise BrowseError(f"Unknown M8Com account {entry_id}")
+            raise BrowseError(
+                f"Unknown M8Com account {entry_id}",
+                translation_domain=DOMAIN,
+                translation_key="unknown_account",
+                translation_placeholders={"entry_id": entry_id},
+            )
         return entry
 
     async def async_resolve_media(self, item: MediaSourceItem) -> PlayMedia:
@@ -89,7 +94,12 @@ class M8ComMediaSource(MediaSource):
             entry = self._entry(entry_id)
             path = entry.runtime_data.index.calls[int(call_id)].files[int(n)]
         except (ValueError, KeyError, IndexError, BrowseError) as err:
-            raise Unresolvable(f"No M8Com recording {item.identifier}") from err
+            raise Unresolvable(
+                f"No M8Com recording {item.identifier}",
+                translation_domain=DOMAIN,
+                translation_key="unknown_recording",
+                translation_placeholders={"identifier": item.identifier},
+            ) from err
         return PlayMedia(f"/media/local/{quote(path)}", _mime(path))
 
     async def async_browse_media(self, item: MediaSourceItem) -> BrowseMediaSource:
@@ -103,7 +113,12 @@ class M8ComMediaSource(MediaSource):
         try:
             day = date.fromisoformat(parts[1])
         except ValueError as err:
-            raise BrowseError(f"Unknown day {parts[1]}") from err
+            raise BrowseError(
+                f"Unknown day {parts[1]}",
+                translation_domain=DOMAIN,
+                translation_key="unknown_day",
+                translation_placeholders={"day": parts[1]},
+            ) from err
         return self._day(entry, day)
 
     def _root(self) -> BrowseMediaSource:
