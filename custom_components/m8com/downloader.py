@@ -14,7 +14,6 @@ import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 from http import HTTPStatus
-import mimetypes
 from pathlib import Path, PurePosixPath
 from typing import IO
 
@@ -81,10 +80,11 @@ def extension_for(content_type: str, url: str) -> str:
     """Pick the file extension from Content-Type, else from the URL's path."""
     if ext := CONTENT_TYPE_EXTENSIONS.get(content_type):
         return ext
-    if content_type.startswith("audio/") and (
-        guessed := mimetypes.guess_extension(content_type)
-    ):
-        return guessed.lstrip(".")
+    if content_type.startswith("audio/"):
+        # audio/flac -> flac; the subtype is the usual extension for audio.
+        subtype = content_type.removeprefix("audio/").removeprefix("x-")
+        if subtype.isalnum() and len(subtype) <= 5:  # noqa: PLR2004
+            return subtype
     suffix = PurePosixPath(URL(url).path).suffix.lstrip(".").lower()
     return suffix if suffix.isalnum() and len(suffix) <= 5 else "bin"  # noqa: PLR2004
 

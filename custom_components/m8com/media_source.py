@@ -9,8 +9,6 @@ media view, so a resolved URL is signed and never public.
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
-import mimetypes
 from urllib.parse import quote
 
 from homeassistant.components.media_player.const import MediaClass, MediaType
@@ -26,7 +24,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN
+from .const import CONTENT_TYPE_EXTENSIONS, DOMAIN
 from .library import format_duration
 from .pipeline import M8ComConfigEntry
 from .recordings import CallRecord
@@ -52,14 +50,15 @@ def recording_title(record: CallRecord, n: int = 0) -> str:
     return " · ".join(parts) + (f" ({n + 1})" if n else "")
 
 
-@lru_cache(maxsize=32)
-def _mime_of(suffix: str) -> str:
-    return mimetypes.guess_type(f"x{suffix}")[0] or "application/octet-stream"
+# The extensions the downloader writes, without touching the system's MIME
+# database (its first use reads files, which the event loop must not do).
+MIME_TYPES = {ext: mime for mime, ext in reversed(CONTENT_TYPE_EXTENSIONS.items())}
+MIME_TYPES |= {"flac": "audio/flac", "opus": "audio/ogg", "aac": "audio/aac"}
 
 
 def _mime(path: str) -> str:
-    """MIME type by extension, cached: a day can list 10 000 recordings."""
-    return _mime_of(path[path.rfind(".") :].lower() if "." in path else "")
+    """MIME type by extension: a day can list 10 000 recordings."""
+    return MIME_TYPES.get(path.rpartition(".")[2].lower(), "application/octet-stream")
 
 
 class M8ComMediaSource(MediaSource):
