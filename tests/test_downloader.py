@@ -206,7 +206,7 @@ async def test_retries_stop_when_the_url_expires(
 ) -> None:
     aioclient_mock.get(URL_4711, status=HTTPStatus.BAD_GATEWAY)
     with patch(
-        "custom_components.m8com.pipeline.URL_LIFETIME", timedelta(seconds=0.01)
+        "custom_components.m8com.recordings.URL_LIFETIME", timedelta(seconds=0.01)
     ):
         await deliver(hass, post, load_payload("v2"))
     assert record(loaded_entry).status == "failed"

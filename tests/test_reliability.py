@@ -183,3 +183,31 @@ async def test_200_concurrent_deliveries_of_50_calls(
     assert sorted(e.data["call_id"] for e in events) == list(range(50))
     assert len(list(media_dir.rglob("*.mp3"))) == 50
     assert aioclient_mock.call_count == 50
+
+
+async def test_restart_during_a_redelivery_retry_keeps_the_fresh_window(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    aioclient_mock: AiohttpClientMocker,
+) -> None:
+    """Links redelivered 5 minutes ago are still valid after a restart."""
+    stale = pending(4711, timedelta(hours=2))
+    stale["links_received"] = (dt_util.utcnow() - timedelta(minutes=5)).isoformat()
+    aioclient_mock.get(URL, content=b"audio", headers={"Content-Type": "audio/mpeg"})
+    await start(hass, config_entry, hass_storage, [stale])
+    record = config_entry.runtime_data.index.calls[4711]
+    assert (record.status, record.error) == ("saved", None)
+
+
+async def test_unused_links_are_not_journaled(
+    hass: HomeAssistant, post: PostFn, loaded_entry: MockConfigEntry
+) -> None:
+    hass.config_entries.async_update_entry(
+        loaded_entry, options={"download_audio": False}
+    )
+    await post(load_payload("v2"))
+    journal = Path(
+        hass.config.path(".storage", f"{DOMAIN}.{loaded_entry.entry_id}.jsonl")
+    )
+    assert "SUPERSECRETTOKEN" not in journal.read_text()

@@ -26,7 +26,6 @@ from .const import (
     EVENT_RECORDING_SAVED,
     LOGGER,
     MEDIA_SUBDIR,
-    URL_LIFETIME,
     signal_new_call,
 )
 from .downloader import (
@@ -85,7 +84,8 @@ class CallPipeline:
         wanted = accepts(options, record)
         if not wanted:
             record.status = "filtered"
-            record.urls = []
+        if not wanted or not option(options, CONF_DOWNLOAD_AUDIO):
+            record.urls = []  # bearer links are not even journaled when unused
         if not await self._index.async_accept(record):
             LOGGER.debug("Call %s already received; acknowledging repeat", call.id)
             if wanted:
@@ -94,8 +94,6 @@ class CallPipeline:
         if not wanted:
             LOGGER.debug("Call %s is outside this account's filters", call.id)
             return True
-        if not option(options, CONF_DOWNLOAD_AUDIO):
-            record.urls = []
         entry_id = self._entry.entry_id
         self._hass.bus.async_fire(EVENT_CALL_RECORDING, record.event_data(entry_id))
         async_dispatcher_send(self._hass, signal_new_call(entry_id), record)
@@ -115,7 +113,7 @@ class CallPipeline:
         # answered, so M8Com's ack never pays for connecting to the file server.
         self._entry.async_create_background_task(
             self._hass,
-            self._async_download(record, deadline or record.received + URL_LIFETIME),
+            self._async_download(record, deadline or record.links_expire),
             f"{DOMAIN} download {record.call_id}",
             eager_start=False,
         )
@@ -128,9 +126,10 @@ class CallPipeline:
             return
         LOGGER.info("Call %s was delivered again; retrying its recording", call.id)
         record.urls, record.status, record.error = list(call.file_urls), "pending", None
+        record.links_received = dt_util.utcnow()
         self._index.async_schedule_save()
         async_report_lost(self._hass, self._entry, self._index)
-        self.async_schedule_download(record, dt_util.utcnow() + URL_LIFETIME)
+        self.async_schedule_download(record)
 
     async def async_resume(self) -> None:
         """After a restart: clear debris, resume what may still be fetched.
@@ -148,7 +147,7 @@ class CallPipeline:
         for record in list(self._index.calls.values()):
             if record.status != "pending":
                 continue
-            if record.urls and record.received + URL_LIFETIME <= now:
+            if record.urls and record.links_expire <= now:
                 record.status, record.error, record.urls = "failed", EXPIRED, []
                 self._index.async_schedule_save()
             else:

@@ -23,12 +23,12 @@ from homeassistant.helpers.json import json_bytes
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN, STORAGE_SAVE_DELAY, STORAGE_VERSION
+from .const import DOMAIN, STORAGE_SAVE_DELAY, STORAGE_VERSION, URL_LIFETIME
 from .journal import Journal
 from .models import CallRecording
 
 Status = Literal["pending", "saved", "failed", "filtered"]
-_DATETIME_FIELDS = ("received", "start_time", "end_time")
+_DATETIME_FIELDS = ("received", "start_time", "end_time", "links_received")
 
 
 @dataclass(slots=True, repr=False)
@@ -61,6 +61,8 @@ class CallRecord:
     error: str | None = None
     files: list[str] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)
+    links_received: datetime | None = None
+    """When ``urls`` arrived, if later than ``received`` (an M8Com redelivery)."""
 
     @classmethod
     def from_payload(cls, call: CallRecording, received: datetime) -> CallRecord:
@@ -109,6 +111,11 @@ class CallRecord:
     def __repr__(self) -> str:
         """Tracebacks may quote a record: no numbers, names or bearer links."""
         return f"<CallRecord {self.call_id} {self.status}>"
+
+    @property
+    def links_expire(self) -> datetime:
+        """M8Com's links stop working 30 minutes after they were sent."""
+        return (self.links_received or self.received) + URL_LIFETIME
 
     @property
     def started(self) -> datetime:
