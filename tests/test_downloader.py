@@ -205,9 +205,7 @@ async def test_retries_stop_when_the_url_expires(
     loaded_entry: MockConfigEntry,
 ) -> None:
     aioclient_mock.get(URL_4711, status=HTTPStatus.BAD_GATEWAY)
-    with patch(
-        "custom_components.m8com.recordings.URL_LIFETIME", timedelta(seconds=0.01)
-    ):
+    with patch("custom_components.m8com.record.URL_LIFETIME", timedelta(seconds=0.01)):
         await deliver(hass, post, load_payload("v2"))
     assert record(loaded_entry).status == "failed"
     assert record(loaded_entry).error == "HTTP 502"

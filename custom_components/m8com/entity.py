@@ -9,7 +9,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity import Entity, EntityDescription
 
 from .const import DOMAIN, signal_new_call
-from .recordings import CallRecord
+from .record import CallRecord
 
 
 class M8ComEntity(Entity):

@@ -8,7 +8,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entity import M8ComEntity
 from .pipeline import M8ComConfigEntry
-from .recordings import CallRecord
+from .record import CallRecord
 
 PARALLEL_UPDATES = 0
 CALL_DETAILS = (

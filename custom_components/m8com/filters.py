@@ -33,7 +33,7 @@ from .const import (
     DIRECTIONS,
     MAX_RECORDING_MB,
 )
-from .recordings import CallRecord
+from .record import CallRecord
 
 DEFAULT_OPTIONS: dict[str, Any] = {
     CONF_ANSWER_GROUPS: [],

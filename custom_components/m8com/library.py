@@ -20,7 +20,7 @@ from .const import CONF_RETENTION_DAYS, DOMAIN, LOGGER
 from .downloader import remove_files
 from .filters import option
 from .pipeline import M8ComConfigEntry, media_root
-from .recordings import CallRecord
+from .record import CallRecord
 
 MIN_NUMBER_DIGITS = 7
 SUFFIX_DIGITS = 9

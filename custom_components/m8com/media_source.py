@@ -27,7 +27,7 @@ from homeassistant.util import dt as dt_util
 from .const import CONTENT_TYPE_EXTENSIONS, DOMAIN
 from .library import format_duration
 from .pipeline import M8ComConfigEntry
-from .recordings import CallRecord
+from .record import CallRecord
 
 TITLE = "M8Com call recordings"
 

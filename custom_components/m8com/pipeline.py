@@ -38,7 +38,8 @@ from .downloader import (
 )
 from .filters import accepts, option
 from .models import CallRecording
-from .recordings import CallRecord, RecordingIndex
+from .record import CallRecord
+from .recordings import RecordingIndex
 from .repairs import EXPIRED, async_report_disk, async_report_lost
 
 LOCAL_MEDIA_PREFIX = "media-source://media_source/local/"

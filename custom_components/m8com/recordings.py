@@ -11,152 +11,20 @@ webhook answers 200, so an accepted call survives a crash between the two.
 from __future__ import annotations
 
 from collections import defaultdict
-import dataclasses
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 import gc
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.json import json_bytes
 from homeassistant.helpers.storage import Store
-from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN, STORAGE_SAVE_DELAY, STORAGE_VERSION, URL_LIFETIME
+from .const import DOMAIN, STORAGE_SAVE_DELAY, STORAGE_VERSION
 from .journal import Journal
-from .models import CallRecording
+from .record import CallRecord, local_day
 
-Status = Literal["pending", "saved", "failed", "filtered"]
-_DATETIME_FIELDS = ("received", "start_time", "end_time", "links_received")
-
-
-@dataclass(slots=True, repr=False)
-class CallRecord:
-    """What we keep of one call: metadata, where its audio went, and its fate.
-
-    ``urls`` are bearer links; they are kept (in private storage only) while
-    the download is pending so it can resume after a restart, then dropped.
-    """
-
-    call_id: int
-    received: datetime
-    start_time: datetime | None = None
-    end_time: datetime | None = None
-    caller_number: str | None = None
-    callee_number: str | None = None
-    direction: str = "unknown"
-    talk_time: float | None = None
-    wait_time: float | None = None
-    agent_id: str | None = None
-    agent_name: str | None = None
-    answer_group_id: str | None = None
-    answer_group_name: str | None = None
-    referred_to: str | None = None
-    referred_by: str | None = None
-    recorder_id: str | None = None
-    user_id: str | None = None
-    summary: str | None = None
-    status: Status = "pending"
-    error: str | None = None
-    files: list[str] = field(default_factory=list)
-    urls: list[str] = field(default_factory=list)
-    links_received: datetime | None = None
-    """When ``urls`` arrived, if later than ``received`` (an M8Com redelivery)."""
-
-    @classmethod
-    def from_payload(cls, call: CallRecording, received: datetime) -> CallRecord:
-        """Flatten the validated payload into the record we store."""
-        return cls(
-            call_id=call.id,
-            received=received,
-            start_time=call.start_time,
-            end_time=call.end_time,
-            caller_number=call.caller_number,
-            callee_number=call.callee_number,
-            direction=call.direction_kind,
-            talk_time=call.talk_time.total_seconds() if call.talk_time else None,
-            wait_time=(
-                call.wait_time.total_seconds() if call.wait_time is not None else None
-            ),
-            agent_id=call.agent_id,
-            agent_name=call.agent_name,
-            answer_group_id=call.answer_group_id,
-            answer_group_name=call.answer_group_name,
-            referred_to=call.referred_to,
-            referred_by=call.referred_by,
-            recorder_id=call.recorder_id,
-            user_id=call.user_id,
-            summary=call.summary,
-            urls=list(call.file_urls),
-        )
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CallRecord:
-        """Rebuild a record from storage, ignoring keys a newer version added.
-
-        This runs 50 000 times at setup for a large index, so it avoids
-        per-field work where it can: most stored dicts need no key filtering.
-        """
-        values = (
-            dict(data)
-            if data.keys() <= _FIELDS
-            else {key: value for key, value in data.items() if key in _FIELDS}
-        )
-        for key in _DATETIME_FIELDS:
-            if (value := values.get(key)).__class__ is str:
-                values[key] = _parse(value)
-        return cls(**values)
-
-    def __repr__(self) -> str:
-        """Tracebacks may quote a record: no numbers, names or bearer links."""
-        return f"<CallRecord {self.call_id} {self.status}>"
-
-    @property
-    def links_expire(self) -> datetime:
-        """M8Com's links stop working 30 minutes after they were sent."""
-        return (self.links_received or self.received) + URL_LIFETIME
-
-    @property
-    def started(self) -> datetime:
-        """When the call began; the receipt time stands in if M8Com left it out."""
-        return self.start_time or self.received
-
-    def event_data(self, entry_id: str) -> dict[str, Any]:
-        """The ``m8com_call_recording`` payload: snake_case, never the URLs."""
-        return {
-            "entry_id": entry_id,
-            "call_id": self.call_id,
-            "caller_number": self.caller_number,
-            "callee_number": self.callee_number,
-            "direction": self.direction,
-            "start_time": _iso(self.start_time),
-            "end_time": _iso(self.end_time),
-            "talk_time": self.talk_time,
-            "wait_time": self.wait_time,
-            "agent_id": self.agent_id,
-            "agent_name": self.agent_name,
-            "answer_group_id": self.answer_group_id,
-            "answer_group_name": self.answer_group_name,
-            "referred_to": self.referred_to,
-            "referred_by": self.referred_by,
-            "recorder_id": self.recorder_id,
-            "user_id": self.user_id,
-            "summary": self.summary,
-        }
-
-
-_FIELDS = frozenset(f.name for f in dataclasses.fields(CallRecord))
-_parse = datetime.fromisoformat
-
-
-def local_day(record: CallRecord) -> date:
-    """The day a call belongs to, in HA's time zone (as users read dates)."""
-    return dt_util.as_local(record.started).date()
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+__all__ = ["CallRecord", "RecordingIndex", "local_day"]
 
 
 class RecordingIndex:

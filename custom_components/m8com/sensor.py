@@ -29,7 +29,8 @@ from homeassistant.util import dt as dt_util
 
 from .entity import M8ComEntity
 from .pipeline import M8ComConfigEntry
-from .recordings import CallRecord, RecordingIndex
+from .record import CallRecord
+from .recordings import RecordingIndex
 
 PARALLEL_UPDATES = 0
 MAX_STATE_LENGTH = 255

@@ -22,7 +22,7 @@ from .compat import schema
 from .const import DOMAIN
 from .library import as_response, async_delete, involves, older_than
 from .pipeline import M8ComConfigEntry
-from .recordings import CallRecord
+from .record import CallRecord
 
 CONF_ENTRY = "config_entry_id"
 DIRECTIONS = ["inbound", "outbound", "unknown"]
