@@ -11,6 +11,7 @@ from homeassistant.core import Event, HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.m8com.const import DOMAIN, EVENT_CALL_RECORDING
+from custom_components.m8com.models import CallRecording
 from custom_components.m8com.recordings import CallRecord, RecordingIndex, local_day
 
 from .conftest import PostFn, load_payload
@@ -148,3 +149,9 @@ def test_record_repr_hides_personal_data() -> None:
         urls=["https://x?t=1"],
     )
     assert repr(record) == "<CallRecord 7 pending>"
+
+
+def test_zero_talk_time_is_kept() -> None:
+    call = CallRecording.model_validate({"id": 1, "talkTime": 0, "waitTime": 0})
+    record = CallRecord.from_payload(call, RECEIVED)
+    assert (record.talk_time, record.wait_time) == (0.0, 0.0)

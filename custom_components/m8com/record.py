@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from homeassistant.util import dt as dt_util
@@ -64,10 +64,8 @@ class CallRecord:
             caller_number=call.caller_number,
             callee_number=call.callee_number,
             direction=call.direction_kind,
-            talk_time=call.talk_time.total_seconds() if call.talk_time else None,
-            wait_time=(
-                call.wait_time.total_seconds() if call.wait_time is not None else None
-            ),
+            talk_time=_seconds(call.talk_time),
+            wait_time=_seconds(call.wait_time),
             agent_id=call.agent_id,
             agent_name=call.agent_name,
             answer_group_id=call.answer_group_id,
@@ -142,6 +140,11 @@ _parse = datetime.fromisoformat
 def local_day(record: CallRecord) -> date:
     """The day a call belongs to, in HA's time zone (as users read dates)."""
     return dt_util.as_local(record.started).date()
+
+
+def _seconds(value: timedelta | None) -> float | None:
+    """A zero duration is a real value (a call nobody answered), not a missing one."""
+    return None if value is None else value.total_seconds()
 
 
 def _iso(value: datetime | None) -> str | None:
