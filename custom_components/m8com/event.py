@@ -8,15 +8,9 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entity import M8ComEntity
 from .pipeline import M8ComConfigEntry
-from .record import CallRecord
+from .record import CALL_DETAILS, CallRecord
 
 PARALLEL_UPDATES = 0
-CALL_DETAILS = (
-    "call_id", "caller_number", "callee_number", "direction", "start_time",
-    "end_time", "talk_time", "wait_time", "agent_id", "agent_name",
-    "answer_group_id", "answer_group_name", "referred_to", "referred_by",
-    "recorder_id", "user_id", "summary",
-)  # fmt: skip
 
 DESCRIPTION = EventEntityDescription(
     key="call_recording",

@@ -16,6 +16,13 @@ from homeassistant.util import dt as dt_util
 from .const import URL_LIFETIME
 from .models import CallRecording
 
+CALL_DETAILS = (
+    "call_id", "caller_number", "callee_number", "direction", "start_time",
+    "end_time", "talk_time", "wait_time", "agent_id", "agent_name",
+    "answer_group_id", "answer_group_name", "referred_to", "referred_by",
+    "recorder_id", "user_id", "summary",
+)  # fmt: skip
+"""What the bus event and the event entity say about a call (never the URLs)."""
 Status = Literal["pending", "saved", "failed", "filtered"]
 _DATETIME_FIELDS = ("received", "start_time", "end_time", "links_received")
 
@@ -111,26 +118,11 @@ class CallRecord:
 
     def event_data(self, entry_id: str) -> dict[str, Any]:
         """The ``m8com_call_recording`` payload: snake_case, never the URLs."""
-        return {
-            "entry_id": entry_id,
-            "call_id": self.call_id,
-            "caller_number": self.caller_number,
-            "callee_number": self.callee_number,
-            "direction": self.direction,
-            "start_time": _iso(self.start_time),
-            "end_time": _iso(self.end_time),
-            "talk_time": self.talk_time,
-            "wait_time": self.wait_time,
-            "agent_id": self.agent_id,
-            "agent_name": self.agent_name,
-            "answer_group_id": self.answer_group_id,
-            "answer_group_name": self.answer_group_name,
-            "referred_to": self.referred_to,
-            "referred_by": self.referred_by,
-            "recorder_id": self.recorder_id,
-            "user_id": self.user_id,
-            "summary": self.summary,
-        }
+        data: dict[str, Any] = {"entry_id": entry_id}
+        for key in CALL_DETAILS:
+            value = getattr(self, key)
+            data[key] = value.isoformat() if isinstance(value, datetime) else value
+        return data
 
 
 _FIELDS = frozenset(f.name for f in dataclasses.fields(CallRecord))
@@ -145,7 +137,3 @@ def local_day(record: CallRecord) -> date:
 def _seconds(value: timedelta | None) -> float | None:
     """A zero duration is a real value (a call nobody answered), not a missing one."""
     return None if value is None else value.total_seconds()
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
