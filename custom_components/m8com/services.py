@@ -84,8 +84,12 @@ def _aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=dt_util.get_default_time_zone())
 
 
-def _matches(record: CallRecord, data: dict[str, Any]) -> bool:
-    since, until = _aware(data.get("since")), _aware(data.get("until"))
+def _matches(
+    record: CallRecord,
+    data: dict[str, Any],
+    since: datetime | None,
+    until: datetime | None,
+) -> bool:
     group = data.get("answer_group")
     return (
         record.status != "filtered"
@@ -107,7 +111,7 @@ async def _get_recordings(call: ServiceCall) -> ServiceResponse:
         (entry.entry_id, record)
         for entry in _entries(call.hass, call)
         for record in entry.runtime_data.index.calls.values()
-        if _matches(record, call.data)
+        if _matches(record, call.data, since, until)
     ]
     found.sort(key=lambda item: item[1].started, reverse=True)
     return {
