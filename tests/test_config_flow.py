@@ -17,7 +17,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.m8com.const import CONF_CLOUDHOOK, CONF_SECRET, DOMAIN
-from custom_components.m8com.endpoint import _cloud, cloud_active
+from custom_components.m8com.endpoint import _cloud
 
 from .conftest import SECRET, WEBHOOK_PATH, load_payload
 
@@ -211,7 +211,6 @@ async def test_remove_entry_tolerates_unavailable_cloud(
 
 def test_cloud_module_only_when_loaded(hass: HomeAssistant) -> None:
     assert _cloud(hass) is None
-    assert cloud_active(hass) is False
 
 
 async def test_options_flow_offers_seen_values_and_applies(

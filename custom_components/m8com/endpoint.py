@@ -29,12 +29,6 @@ def _cloud(hass: HomeAssistant) -> ModuleType | None:
     return cloud
 
 
-def cloud_active(hass: HomeAssistant) -> bool:
-    """Whether a Nabu Casa subscription is loaded and active."""
-    cloud = _cloud(hass)
-    return cloud is not None and bool(cloud.async_active_subscription(hass))
-
-
 async def async_endpoint_url(hass: HomeAssistant, webhook_id: str) -> tuple[str, bool]:
     """Return the URL to give M8Com, and whether it is a cloudhook."""
     cloud = _cloud(hass)
