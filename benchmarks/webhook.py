@@ -12,7 +12,8 @@
    after a warm-up call; the file server runs in its own process).
 3. HA's RSS growth while it stores a 300 MB recording.
 
-Run: .venv/bin/python benchmarks/webhook.py
+Run: .venv/bin/python benchmarks/webhook.py [--m8com-unrecorded]
+(the option is a diagnosis: the recorder then skips our event and entities).
 """
 
 from __future__ import annotations
@@ -214,12 +215,24 @@ async def big_recordings(ha: HomeAssistantProcess, endpoint: str) -> None:
         )
 
 
+# Diagnosis only, never a user's setup: the recorder keeps the call-carrying
+# event and our entities' states out of the database, to show what it costs.
+WITHOUT_RECORDER = """\
+  exclude:
+    event_types: [m8com_call_recording]
+    entity_globs: ["sensor.m8com_*", "event.m8com_*"]
+"""
+
+
 async def main() -> None:
-    """One HA with both webhooks; the three measurements in turn."""
+    """One HA with all three webhooks; the three measurements in turn."""
     with tempfile.TemporaryDirectory() as tmp:
         ha, result = await start_with_entry(Path(tmp) / "config")
         await ha.stop()
         ha.automations = [automation(n, a) for n, a in AUTOMATIONS.items()]
+        if "--m8com-unrecorded" in sys.argv:
+            ha.recorder_extra = WITHOUT_RECORDER
+            print("diagnosis: the recorder skips m8com's event and entities")
         await ha.start()
         await ha.login()
         endpoint = ha.url + URL(result["description_placeholders"]["webhook_url"]).path

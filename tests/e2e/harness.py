@@ -59,7 +59,7 @@ media_source:
 websocket_api:
 recorder:
   db_url: sqlite:///{config}/home-assistant_v2.db
-automation: !include automations.yaml
+{recorder_extra}automation: !include automations.yaml
 logger:
   default: warning
   logs:
@@ -77,6 +77,8 @@ class HomeAssistantProcess:
     token: str = ""
     process: subprocess.Popen[bytes] | None = None
     automations: list[dict[str, Any]] = field(default_factory=list)
+    recorder_extra: str = ""
+    """More YAML under ``recorder:`` (indented two spaces), e.g. an exclude."""
 
     @property
     def url(self) -> str:
@@ -106,6 +108,7 @@ class HomeAssistantProcess:
                 media=self.media,
                 config=self.config,
                 external_url=self.external_url,
+                recorder_extra=self.recorder_extra,
             )
         )
         (self.config / "automations.yaml").write_text(json.dumps(self.automations))
