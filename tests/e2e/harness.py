@@ -132,6 +132,9 @@ class HomeAssistantProcess:
             stdout=out,
             stderr=subprocess.STDOUT,
             env=env,
+            # Not the repository: ``python -m`` puts the working directory first
+            # on sys.path, where our custom_components/ would shadow the config's.
+            cwd=self.config,
         )
         deadline = time.monotonic() + timeout
         async with aiohttp.ClientSession() as session:
