@@ -47,6 +47,8 @@ AUTOMATIONS: dict[str, dict[str, Any]] = {
     BARE: {"event": "bench_automation_fired"},
     DIY: {"event": "bench_call", "event_data": {"call": "{{ trigger.json }}"}},
 }
+JSON = {"Content-Type": "application/json"}
+OURS = {"Authorization": f"Bearer {SECRET}", **JSON}
 ids = itertools.count(1)
 
 
@@ -86,18 +88,17 @@ async def throughput(ha: HomeAssistantProcess, endpoint: str) -> None:
     """Paired rounds: ours vs each automation, in rotating order."""
     if ha.process is None:
         raise RuntimeError("HA is not running")
-    json_type = {"Content-Type": "application/json"}
     sides = {
-        "m8com": (endpoint, {"Authorization": f"Bearer {SECRET}", **json_type}),
+        "m8com": (endpoint, OURS),
         **{
-            name: (f"{ha.url}/api/webhook/{hook_id(name)}", json_type)
+            name: (f"{ha.url}/api/webhook/{hook_id(name)}", JSON)
             for name in AUTOMATIONS
         },
     }
     async with WebSocket(ha) as ws:  # the reference must really carry the call
         await ws.subscribe("bench_call")
         body = call([])
-        await post_all(sides[DIY][0], sides[DIY][1], [body])
+        await post_all(*sides[DIY], [body])
         (event,) = await ws.events(1)
         if event["data"]["call"]["id"] != json.loads(body)["id"]:
             raise RuntimeError(f"{DIY} did not fire the call: {event}")
@@ -175,12 +176,8 @@ async def wait_for_files(ha: HomeAssistantProcess, count: int) -> None:
 
 async def post_once(endpoint: str, body: bytes) -> float:
     """Seconds until M8Com would have its 200."""
-    headers = {"Authorization": f"Bearer {SECRET}", "Content-Type": "application/json"}
-    async with aiohttp.ClientSession() as session:
-        began = time.perf_counter()
-        async with session.post(endpoint, data=body, headers=headers) as resp:
-            await resp.read()
-        return time.perf_counter() - began
+    _, (latency,) = await post_all(endpoint, OURS, [body])
+    return latency
 
 
 def rss_mib(pid: int) -> float:

@@ -49,11 +49,13 @@ def same_number(a: str | None, b: str) -> bool:
 
 def involves(record: CallRecord, number: str) -> bool:
     """Whether a number took part in the call in any role."""
-    parties = (record.caller_number, record.callee_number)
-    return any(
-        same_number(p, number)
-        for p in (*parties, record.referred_to, record.referred_by)
+    parties = (
+        record.caller_number,
+        record.callee_number,
+        record.referred_to,
+        record.referred_by,
     )
+    return any(same_number(party, number) for party in parties)
 
 
 def format_duration(seconds: float | None) -> str:

@@ -121,11 +121,7 @@ class M8ComMediaSource(MediaSource):
         return self._day(entry, day)
 
     def _root(self) -> BrowseMediaSource:
-        entries = [
-            e
-            for e in self.hass.config_entries.async_entries(DOMAIN)
-            if e.state is ConfigEntryState.LOADED
-        ]
+        entries = self.hass.config_entries.async_loaded_entries(DOMAIN)
         return _folder(None, TITLE, [_folder(e.entry_id, e.title) for e in entries])
 
     def _account(self, entry: M8ComConfigEntry) -> BrowseMediaSource:

@@ -64,11 +64,7 @@ def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
 def _entries(hass: HomeAssistant, call: ServiceCall) -> list[M8ComConfigEntry]:
     """The one account asked for, or every loaded account."""
     if (entry_id := call.data.get(CONF_ENTRY)) is None:
-        return [
-            e
-            for e in hass.config_entries.async_entries(DOMAIN)
-            if e.state is ConfigEntryState.LOADED
-        ]
+        return hass.config_entries.async_loaded_entries(DOMAIN)
     entry = hass.config_entries.async_get_entry(entry_id)
     if entry is None or entry.domain != DOMAIN:
         raise _invalid("entry_not_found", entry_id=entry_id)
