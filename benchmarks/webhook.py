@@ -8,8 +8,8 @@
    the bare one (fires an empty event: the issue's reference) and the one a
    user would write instead of this integration (fires the call as an event).
    Each side is also charged with HA's CPU per request (see _load.py).
-2. Ack time of a call whose recording is 200 MB vs a small one (median of 21,
-   after a warm-up call; the file server runs in its own process).
+2. Ack time of a call whose recording is 200 MB vs a small one (mean and
+   median of 41, after a warm-up call; the file server runs in its own process).
 3. HA's RSS growth while it stores a 300 MB recording.
 
 Run: .venv/bin/python benchmarks/webhook.py [--m8com-unrecorded]
@@ -23,6 +23,7 @@ from collections.abc import AsyncIterator
 import contextlib
 import itertools
 import json
+import os
 from pathlib import Path
 import statistics
 import subprocess
@@ -41,7 +42,7 @@ from tests.e2e.harness import HomeAssistantProcess, WebSocket, free_port
 REQUESTS = 400
 ROUNDS = 3
 SETTLE = 6.0
-ACK_SAMPLES = 21
+ACK_SAMPLES = 41
 BARE, DIY = "automation", "automation+call"
 AUTOMATIONS: dict[str, dict[str, Any]] = {
     BARE: {"event": "bench_automation_fired"},
@@ -169,9 +170,16 @@ async def big_file_server() -> AsyncIterator[str]:
 
 
 async def wait_for_files(ha: HomeAssistantProcess, count: int) -> None:
-    """Until ``count`` recordings are complete in the media folder."""
+    """Until ``count`` recordings are complete in the media folder, and on disk.
+
+    The kernel writes a finished 200 MB file back in the background, and while
+    it does, any other write (the journal line before our 200) may be held up.
+    Each ack sample starts from a clean page cache, so that it times our ack
+    beside its own download, not the previous sample's writeback.
+    """
     while len(list(ha.media.rglob("*.mp3"))) < count:  # noqa: ASYNC110 - a file
         await asyncio.sleep(0.05)
+    await asyncio.to_thread(os.sync)
 
 
 async def post_once(endpoint: str, body: bytes) -> float:
@@ -201,11 +209,15 @@ async def big_recordings(ha: HomeAssistantProcess, endpoint: str) -> None:
             big.append(await post_once(endpoint, call([f"{files}/200/b{n}.mp3"])))
             stored += 1
             await wait_for_files(ha, stored)
-        ratio = statistics.median(big) / statistics.median(small)
-        print(
-            f"ack small {statistics.median(small) * 1000:.1f} ms, 200 MB "
-            f"{statistics.median(big) * 1000:.1f} ms: ratio {ratio:.2f} (target <= 1.2)"
-        )
+        # Acks fall into two clusters (about 2.5 and 3.8 ms here, whatever the
+        # recording), so a median jumps between them from run to run; the mean
+        # is the steadier figure and the target applies to it.
+        for name, stat in (("mean", statistics.fmean), ("median", statistics.median)):
+            print(
+                f"ack {name}: small {stat(small) * 1000:.1f} ms, 200 MB "
+                f"{stat(big) * 1000:.1f} ms: ratio {stat(big) / stat(small):.2f}"
+            )
+        print("target: mean ack ratio 200 MB / small <= 1.2")
         if ha.process is None:
             raise RuntimeError("HA is not running")
         pid = ha.process.pid
