@@ -19,7 +19,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.m8com.const import CONF_CLOUDHOOK, CONF_SECRET, DOMAIN
 from custom_components.m8com.endpoint import _cloud
 
-from .conftest import SECRET, WEBHOOK_PATH, load_payload
+from .conftest import SECRET, WEBHOOK_ID, WEBHOOK_PATH, load_payload
 
 EXTERNAL = "https://home.example.se"
 
@@ -273,11 +273,11 @@ async def test_reconfigure_rotates_secret_and_url(
     assert loaded_entry.unique_id == loaded_entry.data[CONF_WEBHOOK_ID]
     payload = {**load_payload("v2"), "fileUrls": []}
     old = await post(payload)
-    assert old.status == (HTTPStatus.OK if new_url else HTTPStatus.UNAUTHORIZED)
-    if (
-        new_url
-    ):  # The old URL is gone: HA answers 200 to unknown ids, but nothing happens.
-        assert 4711 not in loaded_entry.runtime_data.index.calls
+    # A replaced URL stays registered and says so (410), never HA's silent 200.
+    assert old.status == (HTTPStatus.GONE if new_url else HTTPStatus.UNAUTHORIZED)
+    assert 4711 not in loaded_entry.runtime_data.index.calls
+    if new_url:
+        assert loaded_entry.data["retired_webhook_ids"] == [WEBHOOK_ID]
     fresh = await post(
         payload, headers={"Authorization": f"Bearer {new_secret}"}, path=new_path
     )

@@ -1,9 +1,12 @@
-"""M8Com call recordings: set up and tear down one account (config entry)."""
+"""M8Com call recordings: set up and tear down one account (config entry).
+
+The webhook ids are opened in ``async_setup``, before any account loads, by
+``routing``: until an account is loaded its deliveries get 503 (M8Com retries)
+instead of HA's silent 200 for an unknown id.
+"""
 
 from __future__ import annotations
 
-from aiohttp.hdrs import METH_POST
-from homeassistant.components.webhook import async_register, async_unregister
 from homeassistant.const import CONF_WEBHOOK_ID, Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import config_validation as cv
@@ -15,7 +18,8 @@ from .endpoint import async_delete_cloudhook, async_endpoint_url, async_track_en
 from .library import async_schedule_retention
 from .pipeline import CallPipeline, M8ComConfigEntry, M8ComRuntime, media_root
 from .recordings import RecordingIndex
-from .repairs import async_check_https, async_clear_issues
+from .repairs import async_check_https, async_clear_issues, async_report_setup_failed
+from .routing import async_routes
 from .services import async_setup_services
 from .webhook import WebhookHandler
 
@@ -24,19 +28,40 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the recordings actions once, for every account."""
+    """Open every account's webhook ids first, then register the actions."""
+    routes = async_routes(hass)
+    for entry in hass.config_entries.async_entries(DOMAIN, include_ignore=False):
+        routes.async_sync(entry)
     async_setup_services(hass)
     return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: M8ComConfigEntry) -> bool:
-    """Load the call index, then open the entities and the webhook."""
+    """Set up one account; a failure says in a repair issue that calls wait."""
+    async_routes(hass).async_sync(entry)  # a new account: open its id now
+    try:
+        await _async_setup_entry(hass, entry)
+    except BaseException as err:
+        async_report_setup_failed(hass, entry, err)
+        raise
+    async_report_setup_failed(hass, entry, None)
+    return True
+
+
+async def _async_setup_entry(hass: HomeAssistant, entry: M8ComConfigEntry) -> None:
+    # 1. The call index: snapshot + journal replay, then orphaned audio.
     index = RecordingIndex(hass, entry.entry_id)
     await index.async_load()
     pipeline = CallPipeline(hass, entry, index, Downloader(hass, media_root(hass)))
+    # 2. The URL to show (cloudhook when Nabu Casa is active), kept up to date.
     webhook_id: str = entry.data[CONF_WEBHOOK_ID]
     url, _ = await async_endpoint_url(hass, webhook_id)
-    entry.runtime_data = M8ComRuntime(index=index, pipeline=pipeline, webhook_url=url)
+    handler = WebhookHandler(
+        entry.title, lambda: entry.data[CONF_SECRET], pipeline.async_receive
+    )
+    entry.runtime_data = M8ComRuntime(
+        index=index, pipeline=pipeline, webhook_url=url, handler=handler
+    )
     async_check_https(hass, entry, url)
 
     @callback
@@ -48,34 +73,25 @@ async def async_setup_entry(hass: HomeAssistant, entry: M8ComConfigEntry) -> boo
         async_check_https(hass, entry, url)
 
     entry.async_on_unload(async_track_endpoint(hass, webhook_id, _endpoint_changed))
+    # 3. Entities; deliveries are routed to the handler once the entry is LOADED.
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    async_register(
-        hass,
-        DOMAIN,
-        entry.title,
-        webhook_id,
-        WebhookHandler(
-            entry.title, lambda: entry.data[CONF_SECRET], pipeline.async_receive
-        ),
-        local_only=False,
-        allowed_methods=[METH_POST],
-    )
-    entry.async_on_unload(lambda: async_unregister(hass, webhook_id))
+    # 4. Retention, and downloads a restart interrupted.
     async_schedule_retention(hass, entry)
     await pipeline.async_resume()
-    return True
+    entry.async_on_unload(index.async_close)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: M8ComConfigEntry) -> bool:
-    """Close the webhook (via on_unload) and unload the entities."""
+    """Unload the entities; the webhook ids stay open and answer 503 meanwhile."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: M8ComConfigEntry) -> None:
-    """Delete the cloudhook, the call index and the account's repair issues.
+    """Close the webhook ids; delete the cloudhook, the call index and issues.
 
     Recordings stay in the media folder: they are the user's files.
     """
+    async_routes(hass).async_remove(entry.entry_id)
     await async_delete_cloudhook(hass, entry.data[CONF_WEBHOOK_ID])
     await RecordingIndex(hass, entry.entry_id).async_remove_storage()
     async_clear_issues(hass, entry)

@@ -37,6 +37,7 @@ from .const import (
 )
 from .endpoint import async_delete_cloudhook, async_endpoint_url
 from .filters import clean, filters_schema
+from .routing import async_routes, retire
 
 
 def validate_secret(user_input: dict[str, Any]) -> tuple[str | None, dict[str, str]]:
@@ -44,9 +45,16 @@ def validate_secret(user_input: dict[str, Any]) -> tuple[str | None, dict[str, s
     secret = str(user_input.get(CONF_SECRET) or "").strip()
     if not secret:
         return secrets.token_urlsafe(32), {}
+    if not all(_PRINTABLE_ASCII[0] <= ord(c) <= _PRINTABLE_ASCII[1] for c in secret):
+        # What M8Com sends in the header can never match, e.g., an "ö".
+        return None, {CONF_SECRET: "secret_not_ascii"}
     if len(secret) < MIN_SECRET_LENGTH:
         return None, {CONF_SECRET: "secret_too_short"}
     return secret, {}
+
+
+_PRINTABLE_ASCII = (0x21, 0x7E)
+"""``!`` to ``~``: printable ASCII without the space, as an HTTP token allows."""
 
 
 def paste_placeholders(url: str, secret: str) -> tuple[str, dict[str, str]]:
@@ -152,14 +160,16 @@ class M8ComConfigFlow(ConfigFlow, domain=DOMAIN):
                 data = {**entry.data, CONF_SECRET: secret}
                 if user_input.get(CONF_NEW_WEBHOOK_URL):
                     await async_delete_cloudhook(self.hass, entry.data[CONF_WEBHOOK_ID])
-                    data[CONF_WEBHOOK_ID] = webhook.async_generate_id()
+                    data = retire(data, webhook.async_generate_id())
                 url, data[CONF_CLOUDHOOK] = await async_endpoint_url(
                     self.hass, data[CONF_WEBHOOK_ID]
                 )
                 self.hass.config_entries.async_update_entry(
                     entry, data=data, unique_id=data[CONF_WEBHOOK_ID]
                 )
-                # Awaited, so the old URL is closed when the user sees the result.
+                # The new URL answers (503 until reloaded) and the old one
+                # answers 410 from now on: no delivery falls into a gap.
+                async_routes(self.hass).async_sync(entry)
                 await self.hass.config_entries.async_reload(entry.entry_id)
                 _, placeholders = paste_placeholders(url, secret)
                 return self.async_abort(

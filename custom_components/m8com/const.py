@@ -12,6 +12,9 @@ LOGGER = logging.getLogger(__package__)
 DEFAULT_NAME: Final = "M8Com"
 CONF_SECRET: Final = "secret"  # noqa: S105 - a config key, not a secret
 CONF_CLOUDHOOK: Final = "cloudhook"
+CONF_RETIRED_WEBHOOK_IDS: Final = "retired_webhook_ids"
+MAX_RETIRED_WEBHOOK_IDS: Final = 3
+"""Replaced URLs that keep answering 410 Gone, newest first."""
 MIN_SECRET_LENGTH: Final = 16
 
 EVENT_CALL_RECORDING: Final = "m8com_call_recording"

@@ -227,10 +227,29 @@ def remove_files(root: Path, files: Iterable[str]) -> None:
                 break
 
 
-def remove_debris(folder: Path) -> int:
-    """Delete ``.part`` files a crash or restart left behind (executor)."""
-    count = 0
-    for part in folder.rglob(f"*{PART_SUFFIX}"):
-        part.unlink(missing_ok=True)
-        count += 1
-    return count
+def scan_folder(root: Path, subdir: str) -> dict[int, list[str]]:
+    """One walk of an account's folder at start-up (executor).
+
+    Deletes the ``.part`` files a crash or restart left behind, and returns
+    the recordings found by call id (``HHMMSS_<id>[_<n>].<ext>``), relative
+    to the media root, so they can be matched with the calls that own them.
+    """
+    found: dict[int, list[str]] = {}
+    folder = root / subdir
+    if not folder.is_dir():
+        return found
+    for path in folder.rglob("*"):
+        if path.name.endswith(PART_SUFFIX):
+            path.unlink(missing_ok=True)
+            continue
+        if (call_id := _call_id_of(path.stem)) is not None and path.is_file():
+            found.setdefault(call_id, []).append(path.relative_to(root).as_posix())
+    return found
+
+
+def _call_id_of(stem: str) -> int | None:
+    """``140312_4711`` or ``140312_4711_2`` → 4711; anything else → None."""
+    parts = stem.split("_")
+    if len(parts) in (2, 3) and all(p.isascii() and p.isdigit() for p in parts):
+        return int(parts[1])
+    return None

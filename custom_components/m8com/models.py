@@ -14,13 +14,16 @@ from datetime import UTC, datetime, timedelta
 import math
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
 SECONDS_THRESHOLD: Final = 10**11
 """Epoch values below this are seconds; above it, milliseconds (year 5138)."""
 
 Direction = Literal["inbound", "outbound", "unknown"]
+MAX_CALL_ID: Final = 2**53 - 1
+"""The largest id every JSON implementation keeps exactly (and orjson writes)."""
+_ID_ERROR: Final = "id must be a whole number from 0 to 2^53 - 1"
 
 
 def _finite_number(value: Any) -> float:
@@ -41,12 +44,30 @@ def _finite_number(value: Any) -> float:
 
 
 def _call_id(value: Any) -> int:
-    """An id must be a whole number; M8Com documents it as a number."""
-    number = _finite_number(value)
-    if not number.is_integer() or number < 0:
-        msg = "id must be a non-negative whole number"
-        raise ValueError(msg)
-    return int(number)
+    """A whole number from 0 to 2^53 - 1, never rounded through ``float``.
+
+    M8Com documents the id as a number; JSON numbers beyond 2^53 cannot be told
+    apart by most senders, and a float beyond it has already lost digits
+    (9007199254740993.0 *is* ...992), so both are refused instead of kept
+    under another call's id. Digit strings are accepted, parsed as integers.
+    """
+    number: int
+    if isinstance(value, bool):
+        raise ValueError(_ID_ERROR)  # noqa: TRY004 - pydantic expects ValueError
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float) and value.is_integer() and abs(value) < 2.0**53:
+        number = int(value)
+    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        digits = value.strip()
+        if len(digits) > len(str(MAX_CALL_ID)):
+            raise ValueError(_ID_ERROR)
+        number = int(digits)
+    else:
+        raise ValueError(_ID_ERROR)
+    if not 0 <= number <= MAX_CALL_ID:
+        raise ValueError(_ID_ERROR)
+    return number
 
 
 def _timestamp(value: Any) -> datetime | None:
@@ -146,3 +167,48 @@ class CallRecording(BaseModel):
         if value.startswith("out"):
             return "outbound"
         return "unknown"
+
+
+class InvalidCallIdError(ValueError):
+    """The one defect that makes a delivery unusable: no valid ``id``."""
+
+
+def lenient_validate(data: dict[str, Any]) -> tuple[CallRecording, list[str]]:
+    """Validate a call, dropping any optional field that fails; name the dropped.
+
+    M8Com resends an identical payload after every non-200 answer and then
+    disables the integration, so one odd optional field must not cost the
+    whole call (and every later one). A field that fails is treated as absent
+    (one bad element of ``fileUrls`` drops that element only); only a missing
+    or invalid ``id`` raises, as ``InvalidCallIdError``. The names returned are
+    the payload's own keys, never values.
+    """
+    data = dict(data)
+    dropped: list[str] = []
+    for _ in range(_MAX_PASSES):
+        try:
+            return CallRecording.model_validate(data), dropped
+        except ValidationError as err:
+            locs = [error["loc"] for error in err.errors()]
+        if not locs or any(not loc or loc[0] in _ID_KEYS for loc in locs):
+            raise InvalidCallIdError(_ID_ERROR)
+        for loc in sorted(locs, key=_reverse_index):
+            key = str(loc[0])
+            if key not in dropped:
+                dropped.append(key)
+            value = data.get(key)
+            if len(loc) > 1 and isinstance(value, list) and isinstance(loc[1], int):
+                data[key] = [v for i, v in enumerate(value) if i != loc[1]]
+            else:
+                data.pop(key, None)
+    # Cannot happen (each pass removes what failed), but never lose the call.
+    return CallRecording.model_validate({"id": data.get("id")}), dropped
+
+
+_MAX_PASSES: Final = 4
+_ID_KEYS: Final = frozenset({"id"})
+
+
+def _reverse_index(loc: tuple[int | str, ...]) -> int:
+    """List elements are removed from the highest index down, so indexes hold."""
+    return -loc[1] if len(loc) > 1 and isinstance(loc[1], int) else 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
@@ -33,14 +34,22 @@ from .downloader import (
     DownloadError,
     build_targets,
     redact_url,
-    remove_debris,
     remove_files,
+    scan_folder,
 )
 from .filters import accepts, option
 from .models import CallRecording
 from .record import CallRecord
 from .recordings import RecordingIndex
-from .repairs import EXPIRED, async_report_disk, async_report_lost
+
+if TYPE_CHECKING:
+    from .webhook import WebhookHandler
+from .repairs import (
+    EXPIRED,
+    async_report_disk,
+    async_report_lost,
+    async_report_orphans,
+)
 
 LOCAL_MEDIA_PREFIX = "media-source://media_source/local/"
 
@@ -52,6 +61,7 @@ class M8ComRuntime:
     index: RecordingIndex
     pipeline: CallPipeline
     webhook_url: str
+    handler: WebhookHandler
 
 
 type M8ComConfigEntry = ConfigEntry[M8ComRuntime]
@@ -84,13 +94,16 @@ class CallPipeline:
         options = self._entry.options
         wanted = accepts(options, record)
         if not wanted:
-            record.status = "filtered"
-        if not wanted or not option(options, CONF_DOWNLOAD_AUDIO):
+            # Kept only so a resend is recognised: no numbers, names, links.
+            record = CallRecord(record.call_id, record.received, status="filtered")
+        elif not option(options, CONF_DOWNLOAD_AUDIO):
             record.urls = []  # bearer links are not even journaled when unused
+        if wanted and not record.urls:
+            record.status = "saved"  # nothing to fetch: final on arrival
         if not await self._index.async_accept(record):
             LOGGER.debug("Call %s already received; acknowledging repeat", call.id)
             if wanted:
-                self._async_retry_with(call)
+                await self._async_retry_with(call)
             return False
         if not wanted:
             LOGGER.debug("Call %s is outside this account's filters", call.id)
@@ -98,7 +111,8 @@ class CallPipeline:
         entry_id = self._entry.entry_id
         self._hass.bus.async_fire(EVENT_CALL_RECORDING, record.event_data(entry_id))
         async_dispatcher_send(self._hass, signal_new_call(entry_id), record)
-        self.async_schedule_download(record)
+        if record.urls:
+            self.async_schedule_download(record)
         return True
 
     @callback
@@ -106,10 +120,6 @@ class CallPipeline:
         self, record: CallRecord, deadline: datetime | None = None
     ) -> None:
         """Fetch the audio in the background, tied to the entry's lifetime."""
-        if not record.urls:
-            record.status = "saved"
-            self._index.async_schedule_save()
-            return
         # Not started eagerly: the download begins after the webhook has
         # answered, so M8Com's ack never pays for connecting to the file server.
         self._entry.async_create_background_task(
@@ -119,16 +129,20 @@ class CallPipeline:
             eager_start=False,
         )
 
-    @callback
-    def _async_retry_with(self, call: CallRecording) -> None:
-        """A redelivery brings fresh links: use them for a failed or lost download."""
+    async def _async_retry_with(self, call: CallRecording) -> None:
+        """A redelivery brings fresh links: use them for a failed or lost download.
+
+        Committed before the 200, since M8Com will not send these links again.
+        """
         record = self._index.calls.get(call.id)
         if record is None or record.status != "failed" or not call.file_urls:
+            return
+        if not option(self._entry.options, CONF_DOWNLOAD_AUDIO):
             return
         LOGGER.info("Call %s was delivered again; retrying its recording", call.id)
         record.urls, record.status, record.error = list(call.file_urls), "pending", None
         record.links_received = dt_util.utcnow()
-        self._index.async_schedule_save()
+        await self._index.async_commit(record)
         async_report_lost(self._hass, self._entry, self._index)
         self.async_schedule_download(record)
 
@@ -139,21 +153,47 @@ class CallPipeline:
         (unless M8Com redelivers it); it is marked failed and listed in a
         repair issue, so the loss is visible instead of silent.
         """
-        folder = media_root(self._hass) / self._entry.data.get(
-            CONF_MEDIA_SUBDIR, MEDIA_SUBDIR
-        )
-        if await self._hass.async_add_executor_job(folder.is_dir):
-            await self._hass.async_add_executor_job(remove_debris, folder)
+        root = media_root(self._hass)
+        subdir = self._entry.data.get(CONF_MEDIA_SUBDIR, MEDIA_SUBDIR)
+        found = await self._hass.async_add_executor_job(scan_folder, root, subdir)
+        await self._async_reattach(found)
         now = dt_util.utcnow()
         for record in list(self._index.calls.values()):
             if record.status != "pending":
                 continue
-            if record.urls and record.links_expire <= now:
+            if not record.urls:  # pragma: no cover - 0.1.0 kept such calls pending
+                record.status = "saved"
+                await self._index.async_commit(record)
+            elif record.links_expire <= now:
                 record.status, record.error, record.urls = "failed", EXPIRED, []
-                self._index.async_schedule_save()
+                await self._index.async_commit(record)
             else:
                 self.async_schedule_download(record)
         async_report_lost(self._hass, self._entry, self._index)
+
+    async def _async_reattach(self, found: dict[int, list[str]]) -> None:
+        """Give audio on disk back to its call; list files that have none.
+
+        A crash after a recording was renamed into place but before its
+        outcome was committed leaves a complete file that the call does not
+        name; without this it would be invisible to the browser, retention
+        and erasure.
+        """
+        orphans: list[str] = []
+        now = dt_util.utcnow()
+        for call_id, files in found.items():
+            record = self._index.calls.get(call_id)
+            if record is None or record.status == "filtered":
+                orphans.extend(files)
+                continue
+            missing = [f for f in files if f not in record.files]
+            if not missing or (record.urls and record.links_expire > now):
+                continue  # nothing new, or the resumed download rewrites it
+            LOGGER.info("Call %s: re-attached %s recording(s)", call_id, len(missing))
+            record.files = sorted({*record.files, *missing})
+            record.status, record.error, record.urls = "saved", None, []
+            await self._index.async_commit(record)
+        async_report_orphans(self._hass, self._entry, orphans)
 
     async def _async_download(self, record: CallRecord, deadline: datetime) -> None:
         subdir = self._entry.data.get(CONF_MEDIA_SUBDIR, MEDIA_SUBDIR)
@@ -195,7 +235,7 @@ class CallPipeline:
         record.urls = []
         record.status = "failed" if errors else "saved"
         record.error = "; ".join(errors) or None
-        self._index.async_schedule_save()
+        await self._index.async_commit(record)
         async_report_disk(
             self._hass, self._entry, disk_error, files_written=bool(files)
         )

@@ -4,10 +4,15 @@
   deliveries never arrive;
 - lost recordings: calls whose links expired before the audio was stored
   (e.g. HA was down for more than 30 minutes);
-- disk errors: recordings that could not be written (disk full, permissions).
+- disk errors: recordings that could not be written (disk full, permissions);
+- set-up failed: deliveries are answered 503 until the account loads;
+- retired URL: M8Com still posts to a URL that Reconfigure replaced;
+- orphan recordings: audio files no call points to (found at start-up).
 """
 
 from __future__ import annotations
+
+from typing import Literal, get_args
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
@@ -21,13 +26,24 @@ EXPIRED = "recording link expired before it could be downloaded"
 MAX_LISTED = 20
 
 
-def _not_https_id(entry: ConfigEntry) -> str:
-    return f"not_https_{entry.entry_id}"
+IssueKind = Literal[
+    "not_https",
+    "lost_recordings",
+    "disk_error",
+    "setup_failed",
+    "retired_url",
+    "orphan_recordings",
+]
+
+
+def issue_id(kind: IssueKind, entry_id: str) -> str:
+    """One issue per account and kind: ``<kind>_<entry_id>``."""
+    return f"{kind}_{entry_id}"
 
 
 def _raise(
     hass: HomeAssistant,
-    key: str,
+    key: IssueKind,
     entry: ConfigEntry,
     severity: ir.IssueSeverity,
     **placeholders: str,
@@ -36,7 +52,7 @@ def _raise(
     ir.async_create_issue(
         hass,
         DOMAIN,
-        f"{key}_{entry.entry_id}",
+        issue_id(key, entry.entry_id),
         is_fixable=False,
         is_persistent=False,
         severity=severity,
@@ -49,7 +65,7 @@ def _raise(
 def async_check_https(hass: HomeAssistant, entry: ConfigEntry, url: str) -> None:
     """Raise or clear the not-https issue for this account's URL."""
     if url.startswith("https://"):
-        ir.async_delete_issue(hass, DOMAIN, _not_https_id(entry))
+        ir.async_delete_issue(hass, DOMAIN, issue_id("not_https", entry.entry_id))
         return
     _raise(hass, "not_https", entry, ir.IssueSeverity.WARNING, webhook_url=url)
 
@@ -59,14 +75,13 @@ def async_report_lost(
     hass: HomeAssistant, entry: ConfigEntry, index: RecordingIndex
 ) -> None:
     """List calls whose recording was lost to expiry, or clear the issue."""
-    issue_id = f"lost_recordings_{entry.entry_id}"
     lost = sorted(
         (r for r in index.calls.values() if r.error == EXPIRED),
         key=lambda r: r.started,
         reverse=True,
     )
     if not lost:
-        ir.async_delete_issue(hass, DOMAIN, issue_id)
+        ir.async_delete_issue(hass, DOMAIN, issue_id("lost_recordings", entry.entry_id))
         return
     lines = [
         f"- {r.call_id}: {dt_util.as_local(r.started):%Y-%m-%d %H:%M}, "
@@ -90,20 +105,62 @@ def async_report_disk(
     hass: HomeAssistant, entry: ConfigEntry, error: str | None, *, files_written: bool
 ) -> None:
     """Raise an issue on a write error; clear it once a recording is stored again."""
-    issue_id = f"disk_error_{entry.entry_id}"
     if error is None:
         if files_written:
-            ir.async_delete_issue(hass, DOMAIN, issue_id)
+            ir.async_delete_issue(hass, DOMAIN, issue_id("disk_error", entry.entry_id))
         return
     _raise(hass, "disk_error", entry, ir.IssueSeverity.ERROR, error=error)
 
 
 @callback
+def async_report_setup_failed(
+    hass: HomeAssistant, entry: ConfigEntry, error: BaseException | None
+) -> None:
+    """Say that deliveries are refused (503) because set-up failed; None clears."""
+    if error is None:
+        ir.async_delete_issue(hass, DOMAIN, issue_id("setup_failed", entry.entry_id))
+        return
+    reason = str(error) or type(error).__name__
+    _raise(hass, "setup_failed", entry, ir.IssueSeverity.ERROR, error=reason)
+
+
+@callback
+def async_report_retired_url(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    """M8Com posts to a URL that was replaced; its deliveries get 410 Gone."""
+    _raise(hass, "retired_url", entry, ir.IssueSeverity.ERROR)
+
+
+@callback
+def async_clear_retired_url(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    """Deliveries arrive on the current URL again."""
+    ir.async_delete_issue(hass, DOMAIN, issue_id("retired_url", entry.entry_id))
+
+
+@callback
+def async_report_orphans(
+    hass: HomeAssistant, entry: ConfigEntry, files: list[str]
+) -> None:
+    """Audio files in the account's folder that no call points to; [] clears."""
+    if not files:
+        ir.async_delete_issue(
+            hass, DOMAIN, issue_id("orphan_recordings", entry.entry_id)
+        )
+        return
+    listed = [f"- `{name}`" for name in sorted(files)[:MAX_LISTED]]
+    if len(files) > MAX_LISTED:
+        listed.append(f"- … +{len(files) - MAX_LISTED}")
+    _raise(
+        hass,
+        "orphan_recordings",
+        entry,
+        ir.IssueSeverity.WARNING,
+        count=str(len(files)),
+        files="\n".join(listed),
+    )
+
+
+@callback
 def async_clear_issues(hass: HomeAssistant, entry: ConfigEntry) -> None:
     """Forget the account's issues when it is removed."""
-    for issue_id in (
-        _not_https_id(entry),
-        f"lost_recordings_{entry.entry_id}",
-        f"disk_error_{entry.entry_id}",
-    ):
-        ir.async_delete_issue(hass, DOMAIN, issue_id)
+    for kind in get_args(IssueKind):
+        ir.async_delete_issue(hass, DOMAIN, issue_id(kind, entry.entry_id))

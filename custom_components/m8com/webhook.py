@@ -10,16 +10,16 @@ not record it, so that M8Com tries again instead of the call being lost.
 
 from __future__ import annotations
 
+from collections import Counter
 import hmac
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import hdrs, web
 from homeassistant.util.json import json_loads
-from pydantic import ValidationError
 
 from .const import LOGGER, MAX_BODY_BYTES
-from .models import CallRecording
+from .models import CallRecording, InvalidCallIdError, lenient_validate
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -52,6 +52,8 @@ class WebhookHandler:
         self._name = name
         self._secret = secret
         self._receive = receive
+        self.dropped_fields: Counter[str] = Counter()
+        """Calls kept without an invalid optional field, per field (diagnostics)."""
 
     async def __call__(
         self, hass: HomeAssistant, webhook_id: str, request: web.Request
@@ -67,14 +69,12 @@ class WebhookHandler:
             return _response(HTTPStatus.SERVICE_UNAVAILABLE)
 
     async def _handle(self, request: web.Request) -> web.Response:
-        given = request.headers.get(hdrs.AUTHORIZATION, "").encode(errors="replace")
-        expected = f"Bearer {self._secret()}".encode()
-        if not hmac.compare_digest(given, expected):
+        if not authorized(request, self._secret()):
             LOGGER.warning(
                 "%s: rejected a delivery from %s: missing or wrong secret "
                 "(compare the Secret in M8Com's admin with this integration's)",
                 self._name,
-                request.remote,
+                sender(request),
             )
             return _response(HTTPStatus.UNAUTHORIZED)
         body = await _read_bounded(request)
@@ -86,29 +86,69 @@ class WebhookHandler:
             )
             return _response(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
         try:
-            call = parse_call(body)
+            call, dropped = parse_call(body)
         except BadRequestError as err:
             LOGGER.warning("%s: rejected a malformed delivery: %s", self._name, err)
             return _response(HTTPStatus.BAD_REQUEST)
+        if dropped:
+            LOGGER.warning(
+                "%s: call %s kept without its invalid field(s): %s",
+                self._name,
+                call.id,
+                ", ".join(dropped),
+            )
+            self.dropped_fields.update(dropped)
         await self._receive(call)
         return _response(HTTPStatus.OK)
 
 
+def authorized(request: web.Request, secret: str) -> bool:
+    """``Authorization: Bearer <secret>``, compared in constant time.
+
+    The scheme is case-insensitive and may be followed by any run of spaces
+    or tabs (RFC 7235); only the credentials must match exactly.
+    """
+    scheme, _, credentials = request.headers.get(hdrs.AUTHORIZATION, "").partition(" ")
+    given = credentials.lstrip(" \t").encode(errors="replace")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given, secret.encode())
+
+
+def sender(request: web.Request) -> str:
+    """Where a delivery came from, for the log.
+
+    HA's cloud client hands over a ``MockRequest`` with no peer address at all
+    (``mock_source`` is ``"cloud"``); an aiohttp request knows its peer.
+    """
+    if (source := getattr(request, "mock_source", None)) is not None:
+        return f"Home Assistant {source}"
+    return str(getattr(request, "remote", None) or "an unknown address")
+
+
 async def _read_bounded(request: web.Request) -> bytes | None:
-    """Read at most MAX_BODY_BYTES + 1 bytes; None when the body is too large."""
-    if (request.content_length or 0) > MAX_BODY_BYTES:
+    """Read at most MAX_BODY_BYTES + 1 bytes; None when the body is too large.
+
+    Works on aiohttp's request and on HA's cloud ``MockRequest``, which has no
+    ``content_length`` and returns a *new* reader on every ``.content`` access
+    (so the reader is taken once).
+    """
+    if (getattr(request, "content_length", None) or 0) > MAX_BODY_BYTES:
         return None
+    content = request.content
     body = bytearray()
     while len(body) <= MAX_BODY_BYTES:
-        chunk = await request.content.read(MAX_BODY_BYTES + 1 - len(body))
+        chunk = await content.read(MAX_BODY_BYTES + 1 - len(body))
         if not chunk:
             break
         body += chunk
     return None if len(body) > MAX_BODY_BYTES else bytes(body)
 
 
-def parse_call(body: bytes) -> CallRecording:
-    """Decode and validate; raise BadRequestError naming fields, never values."""
+def parse_call(body: bytes) -> tuple[CallRecording, list[str]]:
+    """Decode and validate leniently; return the call and the fields dropped.
+
+    Raise BadRequestError (naming what is wrong, never a value) only for a
+    body that is not a JSON object or has no valid ``id``.
+    """
     try:
         data: Any = json_loads(body)
     except ValueError as err:
@@ -118,8 +158,7 @@ def parse_call(body: bytes) -> CallRecording:
         msg = f"body is a JSON {type(data).__name__}, not an object"
         raise BadRequestError(msg)
     try:
-        return CallRecording.model_validate(data)
-    except ValidationError as err:
-        fields = sorted({".".join(map(str, e["loc"])) or "body" for e in err.errors()})
-        msg = f"invalid or missing field(s): {', '.join(fields)}"
+        return lenient_validate(data)
+    except InvalidCallIdError as err:
+        msg = f"invalid or missing field: id ({err})"
         raise BadRequestError(msg) from err
