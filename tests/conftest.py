@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Iterator
+from dataclasses import dataclass
 import json
 import logging
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from unittest.mock import patch
 
 from aiohttp.test_utils import TestClient
+from homeassistant.components.cloud.client import CloudClient
 from homeassistant.const import CONF_WEBHOOK_ID, MAJOR_VERSION, Platform
 from homeassistant.core import HomeAssistant, State
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import (
@@ -143,6 +147,59 @@ def post(client: Client) -> PostFn:
         )
 
     return _post
+
+
+CLOUDHOOK_ID = "cloudhook-0123"
+
+
+@dataclass
+class Answer:
+    """What the sender saw: the status, and its headers."""
+
+    status: int
+    headers: dict[str, str]
+
+
+@pytest.fixture(params=["http", "cloud"])
+def deliver(
+    request: pytest.FixtureRequest,
+    hass: HomeAssistant,
+    client: Client,
+    loaded_entry: MockConfigEntry,
+) -> PostFn:
+    """Deliver a payload the two ways it reaches HA: over HTTP, or through
+    Nabu Casa, where HA's own cloud client (``async_webhook_message``) hands
+    the webhook a ``MockRequest`` (no ``content_length``, no ``remote``, a new
+    body reader on each ``.content``). Returns an ``Answer``.
+    """
+    kind = request.param
+
+    async def _deliver(
+        payload: Any, headers: dict[str, str] | None = None, path: str = WEBHOOK_PATH
+    ) -> Answer:
+        body = payload if isinstance(payload, bytes | str) else json.dumps(payload)
+        sent = {"Content-Type": "application/json", **(AUTH if headers is None else headers)}
+        if kind == "http":
+            response = await client.post(path, data=body, headers=sent)
+            return Answer(response.status, dict(response.headers))
+        webhook_id = path.rsplit("/", 1)[-1]
+        prefs = SimpleNamespace(
+            cloudhooks={webhook_id: {"webhook_id": webhook_id, "cloudhook_id": CLOUDHOOK_ID}}
+        )
+        cloud = CloudClient(hass, prefs, async_get_clientsession(hass), {}, {})  # type: ignore[arg-type]
+        text = body.decode(errors="replace") if isinstance(body, bytes) else body
+        answer = await cloud.async_webhook_message(
+            {
+                "cloudhook_id": CLOUDHOOK_ID,
+                "body": text,
+                "headers": sent,
+                "method": "POST",
+                "query": "",
+            }
+        )
+        return Answer(int(answer["status"]), dict(answer.get("headers") or {}))
+
+    return _deliver
 
 
 SENSITIVE = (

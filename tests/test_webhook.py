@@ -1,4 +1,8 @@
-"""The HTTP contract with M8Com: one status per outcome, no exception escapes."""
+"""The HTTP contract with M8Com: one status per outcome, no exception escapes.
+
+Every contract test runs twice (``deliver``): over HTTP, and through HA's own
+Nabu Casa cloud client, which hands the webhook a ``MockRequest``.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any
 from unittest.mock import patch
 
 from homeassistant.core import Event, HomeAssistant
+from homeassistant.util.aiohttp import MockRequest
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import (
@@ -16,7 +21,7 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
 
 from custom_components.m8com.const import EVENT_CALL_RECORDING, MAX_BODY_BYTES
 
-from .conftest import SECRET, PostFn, load_payload
+from .conftest import AUTH, SECRET, PostFn, load_payload
 
 
 @pytest.fixture
@@ -32,9 +37,9 @@ def no_audio(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 async def test_accepts_call_and_fires_one_event(
-    hass: HomeAssistant, post: PostFn, calls: list[Event], loaded_entry: MockConfigEntry
+    hass: HomeAssistant, deliver: PostFn, calls: list[Event], loaded_entry: MockConfigEntry
 ) -> None:
-    response = await post(no_audio(load_payload("v2")))
+    response = await deliver(no_audio(load_payload("v2")))
     assert response.status == HTTPStatus.OK
     await hass.async_block_till_done()
     assert len(calls) == 1
@@ -78,11 +83,11 @@ async def test_event_never_carries_file_urls(
 
 
 async def test_repeated_id_is_acknowledged_once(
-    hass: HomeAssistant, post: PostFn, calls: list[Event]
+    hass: HomeAssistant, deliver: PostFn, calls: list[Event]
 ) -> None:
     payload = no_audio(load_payload("v2"))
     for _ in range(3):
-        assert (await post(payload)).status == HTTPStatus.OK
+        assert (await deliver(payload)).status == HTTPStatus.OK
     await hass.async_block_till_done()
     assert len(calls) == 1
 
@@ -102,12 +107,12 @@ async def test_repeated_id_is_acknowledged_once(
 )
 async def test_wrong_or_missing_secret_is_401(
     hass: HomeAssistant,
-    post: PostFn,
+    deliver: PostFn,
     calls: list[Event],
     headers: dict[str, str],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    response = await post(load_payload("v2"), headers=headers)
+    response = await deliver(load_payload("v2"), headers=headers)
     assert response.status == HTTPStatus.UNAUTHORIZED
     await hass.async_block_till_done()
     assert calls == []
@@ -122,9 +127,9 @@ async def test_auth_is_decided_before_the_body_is_read(post: PostFn) -> None:
     read.assert_not_called()
 
 
-async def test_body_over_limit_is_413(post: PostFn, calls: list[Event]) -> None:
+async def test_body_over_limit_is_413(deliver: PostFn, calls: list[Event]) -> None:
     body = json.dumps({"id": 1, "pad": "x" * MAX_BODY_BYTES})
-    assert (await post(body)).status == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    assert (await deliver(body)).status == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
     assert calls == []
 
 
@@ -141,11 +146,11 @@ async def test_chunked_body_over_limit_is_413(client: Any, calls: list[Event]) -
     assert response.status == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
 
 
-async def test_body_just_under_limit_is_read(post: PostFn, calls: list[Event]) -> None:
+async def test_body_just_under_limit_is_read(deliver: PostFn, calls: list[Event]) -> None:
     prefix = '{"id": 9, "pad": "'
     body = prefix + "x" * (MAX_BODY_BYTES - len(prefix) - 2) + '"}'
     assert len(body) == MAX_BODY_BYTES
-    assert (await post(body)).status == HTTPStatus.OK
+    assert (await deliver(body)).status == HTTPStatus.OK
 
 
 @pytest.mark.parametrize(
@@ -169,13 +174,13 @@ async def test_body_just_under_limit_is_read(post: PostFn, calls: list[Event]) -
 )
 async def test_malformed_body_is_400(
     hass: HomeAssistant,
-    post: PostFn,
+    deliver: PostFn,
     calls: list[Event],
     body: str | bytes,
     reason: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    assert (await post(body)).status == HTTPStatus.BAD_REQUEST
+    assert (await deliver(body)).status == HTTPStatus.BAD_REQUEST
     await hass.async_block_till_done()
     assert calls == []
     assert "rejected a malformed delivery" in caplog.text
@@ -184,7 +189,7 @@ async def test_malformed_body_is_400(
 
 async def test_internal_failure_is_503_and_retry_succeeds(
     hass: HomeAssistant,
-    post: PostFn,
+    deliver: PostFn,
     calls: list[Event],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -193,12 +198,12 @@ async def test_internal_failure_is_503_and_retry_succeeds(
         "custom_components.m8com.journal.Journal._write",
         side_effect=OSError(28, "No space left on device"),
     ):
-        response = await post(payload)
+        response = await deliver(payload)
     assert response.status == HTTPStatus.SERVICE_UNAVAILABLE
     assert "answered 503 so M8Com retries" in caplog.text
     await hass.async_block_till_done()
     assert calls == []
-    assert (await post(payload)).status == HTTPStatus.OK
+    assert (await deliver(payload)).status == HTTPStatus.OK
     await hass.async_block_till_done()
     assert len(calls) == 1
 
@@ -214,4 +219,116 @@ async def test_unloaded_entry_closes_webhook(
     assert await hass.config_entries.async_unload(loaded_entry.entry_id)
     await post(no_audio(load_payload("v2")))
     await hass.async_block_till_done()
+    assert calls == []
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [f"bearer {SECRET}", f"BEARER   {SECRET}", f"Bearer \t{SECRET}"],
+)
+async def test_bearer_scheme_is_case_insensitive_with_any_whitespace(
+    hass: HomeAssistant, deliver: PostFn, calls: list[Event], authorization: str
+) -> None:
+    payload = no_audio(load_payload("v2"))
+    response = await deliver(payload, headers={"Authorization": authorization})
+    assert response.status == HTTPStatus.OK
+    await hass.async_block_till_done()
+    assert len(calls) == 1
+
+
+async def test_wrong_secret_log_names_the_sender(
+    deliver: PostFn, caplog: pytest.LogCaptureFixture
+) -> None:
+    await deliver(load_payload("v2"), headers={"Authorization": "Bearer nope"})
+    assert "rejected a delivery from 127.0.0.1" in caplog.text or (
+        "rejected a delivery from Home Assistant cloud" in caplog.text
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("talkTime", "soon"),
+        ("startTime", "yesterday-ish"),
+        ("waitTime", -5),
+        ("callerNumber", {"nested": "+46700000000"}),
+        ("direction", [1, 2]),
+        ("summary", {"text": "secret summary"}),
+        ("endTime", 1e300),
+    ],
+)
+async def test_invalid_optional_field_is_dropped_and_call_kept(
+    hass: HomeAssistant,
+    deliver: PostFn,
+    calls: list[Event],
+    loaded_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+    field: str,
+    value: Any,
+) -> None:
+    payload = {**no_audio(load_payload("v2")), field: value}
+    assert (await deliver(payload)).status == HTTPStatus.OK
+    await hass.async_block_till_done()
+    assert len(calls) == 1
+    record = loaded_entry.runtime_data.index.calls[4711]
+    assert record.agent_name == "Anna Andersson"  # the rest of the call is kept
+    assert f"kept without its invalid field(s): {field}" in caplog.text
+    assert str(value) not in caplog.text.replace(f"{field}", "")
+    assert loaded_entry.runtime_data.handler.dropped_fields == {field: 1}
+
+
+async def test_one_bad_file_url_drops_only_that_url(
+    hass: HomeAssistant,
+    deliver: PostFn,
+    loaded_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+) -> None:
+    aioclient_mock.get(
+        "https://recordings.m8com.test/rec/4711.mp3",
+        content=b"ID3",
+        headers={"Content-Type": "audio/mpeg"},
+    )
+    good = load_payload("v2")["fileUrls"][0]
+    payload = {**load_payload("v2"), "fileUrls": [{"url": 1}, good, ["x"]]}
+    assert (await deliver(payload)).status == HTTPStatus.OK
+    await hass.async_block_till_done(wait_background_tasks=True)
+    record = loaded_entry.runtime_data.index.calls[4711]
+    assert record.status == "saved"
+    assert len(record.files) == 1
+
+
+async def test_largest_exact_id_is_kept_exactly(
+    hass: HomeAssistant, deliver: PostFn, loaded_entry: MockConfigEntry
+) -> None:
+    body = '{"id": 9007199254740991, "fileUrls": []}'
+    assert (await deliver(body)).status == HTTPStatus.OK
+    assert 9007199254740991 in loaded_entry.runtime_data.index.calls
+    assert (await deliver('{"id": "42"}')).status == HTTPStatus.OK
+    assert 42 in loaded_entry.runtime_data.index.calls
+
+
+async def test_any_failure_before_the_answer_releases_the_id(
+    hass: HomeAssistant, deliver: PostFn, calls: list[Event]
+) -> None:
+    payload = no_audio(load_payload("v2"))
+    with patch(
+        "custom_components.m8com.journal.Journal._write",
+        side_effect=RuntimeError("a bug"),
+    ):
+        assert (await deliver(payload)).status == HTTPStatus.SERVICE_UNAVAILABLE
+    assert (await deliver(payload)).status == HTTPStatus.OK
+    await hass.async_block_till_done()
+    assert len(calls) == 1
+
+
+async def test_cloud_delivery_with_no_content_length_is_bounded(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, calls: list[Event]
+) -> None:
+    """The MockRequest's reader is read once, to the limit, not again and again."""
+    body = json.dumps({"id": 1, "pad": "x" * MAX_BODY_BYTES}).encode()
+    request = MockRequest(
+        content=body, mock_source="cloud", method="POST", headers=AUTH
+    )
+    response = await loaded_entry.runtime_data.handler(hass, "x", request)
+    assert response.status == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
     assert calls == []

@@ -66,15 +66,20 @@ class Journal:
                 return
             try:
                 await self._hass.async_add_executor_job(self._write, b"".join(lines))
-            except OSError as err:
-                written.set_exception(err)
+            except BaseException as err:
+                # Whatever it is, every waiting delivery must get its 503 now.
+                written.set_exception(
+                    err if isinstance(err, Exception) else OSError("write cancelled")
+                )
+                if not isinstance(err, Exception):
+                    raise
             else:
                 written.set_result(None)
 
     async def async_settle(self) -> None:
         """Wait for the batch in flight, if any (before a rewrite)."""
         if (written := self._batch_written) is not None:
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(Exception):
                 await asyncio.shield(written)
 
     async def async_compact(self, upto: int) -> None:
