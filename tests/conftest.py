@@ -178,13 +178,18 @@ def deliver(
         payload: Any, headers: dict[str, str] | None = None, path: str = WEBHOOK_PATH
     ) -> Answer:
         body = payload if isinstance(payload, bytes | str) else json.dumps(payload)
-        sent = {"Content-Type": "application/json", **(AUTH if headers is None else headers)}
+        sent = {
+            "Content-Type": "application/json",
+            **(AUTH if headers is None else headers),
+        }
         if kind == "http":
             response = await client.post(path, data=body, headers=sent)
             return Answer(response.status, dict(response.headers))
         webhook_id = path.rsplit("/", 1)[-1]
         prefs = SimpleNamespace(
-            cloudhooks={webhook_id: {"webhook_id": webhook_id, "cloudhook_id": CLOUDHOOK_ID}}
+            cloudhooks={
+                webhook_id: {"webhook_id": webhook_id, "cloudhook_id": CLOUDHOOK_ID}
+            }
         )
         cloud = CloudClient(hass, prefs, async_get_clientsession(hass), {}, {})  # type: ignore[arg-type]
         text = body.decode(errors="replace") if isinstance(body, bytes) else body

@@ -140,3 +140,45 @@ async def test_every_valid_payload_fires_exactly_one_event(
         await post({**payload, "id": n})  # a retry changes nothing
     await hass.async_block_till_done()
     assert sorted(e.data["call_id"] for e in events) == list(range(len(payloads)))
+
+
+# Strictly valid JSON values (no NaN or infinity, which JSON does not have).
+strict_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | unicode_text,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(unicode_text.map(lambda t: t[:8]), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+any_call: st.SearchStrategy[dict[str, Any]] = st.dictionaries(
+    st.sampled_from(KNOWN[1:]) | unicode_text.map(lambda t: t[:8]),
+    strict_values,
+    max_size=12,
+).map(lambda d: {k: v for k, v in d.items() if k != "id"})
+
+
+async def test_any_object_with_a_valid_id_is_kept_exactly_once(
+    hass: HomeAssistant,
+    post: PostFn,
+    no_audio: None,
+    loaded_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Only the id decides acceptance: any other field may be anything at all."""
+    events: list[Event] = []
+    hass.bus.async_listen(EVENT_CALL_RECORDING, events.append)
+    payloads = generate(any_call)
+    for n, payload in enumerate(payloads):
+        body = json.dumps({**payload, "id": n})
+        assert (await post(body)).status == HTTPStatus.OK, body[:300]
+        assert (await post(body)).status == HTTPStatus.OK  # the resend
+    await hass.async_block_till_done()
+    index = loaded_entry.runtime_data.index
+    assert sorted(index.calls) == list(range(len(payloads)))
+    assert sorted(e.data["call_id"] for e in events) == list(range(len(payloads)))
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 import json
 from pathlib import Path
 from typing import Any
 
 from homeassistant.core import Event, HomeAssistant
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 
 from custom_components.m8com.const import DOMAIN, EVENT_CALL_RECORDING
 from custom_components.m8com.models import CallRecording
@@ -161,3 +166,100 @@ def test_zero_talk_time_is_kept() -> None:
     call = CallRecording.model_validate({"id": 1, "talkTime": 0, "waitTime": 0})
     record = CallRecord.from_payload(call, RECEIVED)
     assert (record.talk_time, record.wait_time) == (0.0, 0.0)
+
+
+def journal_calls(hass: HomeAssistant, entry_id: str) -> list[tuple[int, int, str]]:
+    """``(seq, call_id, status)`` of every journal line."""
+    path = journal(hass, entry_id)
+    if not path.exists():
+        return []
+    return [
+        (line["seq"], line["call"]["call_id"], line["call"]["status"])
+        for line in map(json.loads, path.read_text().splitlines())
+    ]
+
+
+async def test_snapshot_is_written_under_steady_traffic_and_compacts_journal(
+    hass: HomeAssistant, hass_storage: dict[str, Any]
+) -> None:
+    """HA's async_delay_save re-arms on every call; ours writes within 10 s."""
+    index = RecordingIndex(hass, "e5")
+    await index.async_load()
+    start = dt_util.utcnow()
+    for n in range(1, 13):  # one call a second for 12 s
+        await index.async_accept(CallRecord(call_id=n, received=RECEIVED))
+        async_fire_time_changed(hass, start + timedelta(seconds=n))
+        await hass.async_block_till_done()
+    stored = hass_storage[f"{DOMAIN}.e5"]["data"]
+    assert stored["seq"] >= 9
+    assert len(stored["calls"]) == stored["seq"]
+    # The journal keeps only what the snapshot does not hold yet.
+    assert [seq for seq, _, _ in journal_calls(hass, "e5")] == list(
+        range(stored["seq"] + 1, 13)
+    )
+    await index.async_close()
+    assert hass_storage[f"{DOMAIN}.e5"]["data"]["seq"] == 12
+    assert journal_calls(hass, "e5") == []
+
+
+async def test_every_outcome_is_journaled_when_it_happens(
+    hass: HomeAssistant, hass_storage: dict[str, Any]
+) -> None:
+    index = RecordingIndex(hass, "e6")
+    await index.async_load()
+    record = CallRecord(call_id=1, received=RECEIVED, urls=["https://x/1.mp3"])
+    await index.async_accept(record)
+    record.status, record.files, record.urls = "saved", ["m8com/a_1.mp3"], []
+    await index.async_commit(record)
+    assert journal_calls(hass, "e6") == [(1, 1, "pending"), (2, 1, "saved")]
+    # A crash now (no snapshot yet): the restart sees the saved call.
+    again = RecordingIndex(hass, "e6")
+    await again.async_load()
+    assert again.calls[1].status == "saved"
+    assert again.calls[1].files == ["m8com/a_1.mp3"]
+    await index.async_remove_storage()
+    await index.async_close()
+    await again.async_close()
+
+
+async def test_replay_skips_lines_the_snapshot_holds(
+    hass: HomeAssistant, hass_storage: dict[str, Any]
+) -> None:
+    """A crash between snapshot and compaction must not roll a call back."""
+    hass_storage[f"{DOMAIN}.e7"] = {
+        "version": 1,
+        "key": f"{DOMAIN}.e7",
+        "data": {
+            "seq": 2,
+            "calls": [
+                {"call_id": 1, "received": RECEIVED.isoformat(), "status": "saved"}
+            ],
+        },
+    }
+    path = journal(hass, "e7")
+    path.parent.mkdir(parents=True)
+    old = {"call_id": 1, "received": RECEIVED.isoformat(), "status": "pending"}
+    new = {"call_id": 2, "received": RECEIVED.isoformat(), "status": "pending"}
+    path.write_text(
+        json.dumps({"seq": 1, "call": old}) + "\n" + json.dumps({"seq": 3, "call": new})
+    )
+    index = RecordingIndex(hass, "e7")
+    await index.async_load()
+    assert index.calls[1].status == "saved"
+    assert index.calls[2].status == "pending"
+    await index.async_close()
+    await index.async_accept(CallRecord(call_id=3, received=RECEIVED))
+    assert journal_calls(hass, "e7")[-1][0] == 4  # numbering continues
+    await index.async_remove_storage()
+    await index.async_close()
+
+
+async def test_unstorable_record_never_enters_the_index(hass: HomeAssistant) -> None:
+    index = RecordingIndex(hass, "e8")
+    await index.async_load()
+    unstorable: Any = object()
+    record = CallRecord(call_id=1, received=RECEIVED, summary=unstorable)
+    with pytest.raises(TypeError):
+        await index.async_accept(record)
+    assert index.calls == {}
+    await index.async_close()

@@ -82,9 +82,11 @@ async def test_restart_resumes_fresh_and_reports_expired(
     )
     assert issue is not None
     assert issue.translation_placeholders is not None
-    assert issue.translation_placeholders["count"] == "1"
-    assert "- 2: " in issue.translation_placeholders["calls"]
-    assert "+46701234567 → +46812345678" in issue.translation_placeholders["calls"]
+    assert (issue.translation_placeholders or {})["count"] == "1"
+    assert "- 2: " in (issue.translation_placeholders or {})["calls"]
+    assert (
+        "+46701234567 → +46812345678" in (issue.translation_placeholders or {})["calls"]
+    )
 
 
 async def test_redelivery_repairs_a_lost_recording_without_second_event(
@@ -211,3 +213,40 @@ async def test_unused_links_are_not_journaled(
         hass.config.path(".storage", f"{DOMAIN}.{loaded_entry.entry_id}.jsonl")
     )
     assert "SUPERSECRETTOKEN" not in journal.read_text()
+
+
+async def test_audio_stored_before_a_crash_is_reattached_to_its_call(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    media_dir: Path,
+) -> None:
+    """The file was renamed into place, then HA died before the outcome was kept."""
+    old = pending(4711, timedelta(hours=2))
+    day = media_dir / "m8com" / "2025" / "03" / "14"
+    day.mkdir(parents=True)
+    (day / "150312_4711.mp3").write_bytes(b"ID3")
+    (day / "150312_4711_2.mp3").write_bytes(b"ID3")
+    (day / "150312_999.mp3").write_bytes(b"ID3")  # no such call
+    (day / "150312_5.mp3.part").write_bytes(b"ID")  # debris
+    await start(hass, config_entry, hass_storage, [old])
+    record = config_entry.runtime_data.index.calls[4711]
+    assert record.status == "saved"
+    assert record.error is None
+    assert record.files == [
+        "m8com/2025/03/14/150312_4711.mp3",
+        "m8com/2025/03/14/150312_4711_2.mp3",
+    ]
+    assert not (day / "150312_5.mp3.part").exists()
+    issue = ir.async_get(hass).async_get_issue(
+        DOMAIN, f"orphan_recordings_{config_entry.entry_id}"
+    )
+    assert issue is not None
+    assert (issue.translation_placeholders or {})["count"] == "1"
+    assert "150312_999.mp3" in (issue.translation_placeholders or {})["files"]
+    assert (
+        ir.async_get(hass).async_get_issue(
+            DOMAIN, f"lost_recordings_{config_entry.entry_id}"
+        )
+        is None
+    )

@@ -37,7 +37,10 @@ def no_audio(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 async def test_accepts_call_and_fires_one_event(
-    hass: HomeAssistant, deliver: PostFn, calls: list[Event], loaded_entry: MockConfigEntry
+    hass: HomeAssistant,
+    deliver: PostFn,
+    calls: list[Event],
+    loaded_entry: MockConfigEntry,
 ) -> None:
     response = await deliver(no_audio(load_payload("v2")))
     assert response.status == HTTPStatus.OK
@@ -146,7 +149,9 @@ async def test_chunked_body_over_limit_is_413(client: Any, calls: list[Event]) -
     assert response.status == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
 
 
-async def test_body_just_under_limit_is_read(deliver: PostFn, calls: list[Event]) -> None:
+async def test_body_just_under_limit_is_read(
+    deliver: PostFn, calls: list[Event]
+) -> None:
     prefix = '{"id": 9, "pad": "'
     body = prefix + "x" * (MAX_BODY_BYTES - len(prefix) - 2) + '"}'
     assert len(body) == MAX_BODY_BYTES

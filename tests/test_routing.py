@@ -1,0 +1,204 @@
+"""Webhook ids stay open whatever the account's state, and say why with a status.
+
+HA's webhook component answers 200 to an id with no handler, which M8Com
+takes as "kept"; these tests prove no state of an account falls into that.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from http import HTTPStatus
+from typing import Any
+from unittest.mock import patch
+
+from homeassistant.components.webhook import DOMAIN as WEBHOOK_DOMAIN
+from homeassistant.config_entries import ConfigEntryDisabler, ConfigEntryState
+from homeassistant.const import CONF_WEBHOOK_ID
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.m8com.const import DOMAIN
+from custom_components.m8com.routing import RETRY_AFTER_SECONDS, retire
+
+from .conftest import AUTH, WEBHOOK_ID, WEBHOOK_PATH, Client, load_payload
+
+CALL = {**load_payload("v2"), "fileUrls": []}
+
+
+@pytest.fixture
+async def http(
+    hass: HomeAssistant, hass_client_no_auth: Callable[[], Coroutine[Any, Any, Client]]
+) -> Client:
+    """A client for an HA whose m8com entry is not set up by a fixture."""
+    for domain in ("http", "webhook", "media_source"):
+        assert await async_setup_component(hass, domain, {})
+    return await hass_client_no_auth()  # freezes HTTP routes: set up first
+
+
+def registered(hass: HomeAssistant) -> set[str]:
+    """The webhook ids HA's webhook component has handlers for."""
+    return set(hass.data.get(WEBHOOK_DOMAIN, {}))
+
+
+async def test_failed_setup_answers_503_and_raises_a_repair(
+    hass: HomeAssistant, config_entry: MockConfigEntry, http: Client
+) -> None:
+    config_entry.add_to_hass(hass)
+    with patch(
+        "custom_components.m8com.recordings.RecordingIndex.async_load",
+        side_effect=OSError(5, "Input/output error"),
+    ):
+        assert not await hass.config_entries.async_setup(config_entry.entry_id)
+    assert config_entry.state is ConfigEntryState.SETUP_ERROR
+    response = await http.post(WEBHOOK_PATH, json=CALL, headers=AUTH)
+    assert response.status == HTTPStatus.SERVICE_UNAVAILABLE
+    assert response.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
+    issue = ir.async_get(hass).async_get_issue(
+        DOMAIN, f"setup_failed_{config_entry.entry_id}"
+    )
+    assert issue is not None
+    assert "Input/output error" in (issue.translation_placeholders or {})["error"]
+    # Fixed: the reload loads the account, the issue goes, calls are kept.
+    assert await hass.config_entries.async_reload(config_entry.entry_id)
+    assert (await http.post(WEBHOOK_PATH, json=CALL, headers=AUTH)).status == 200
+    assert 4711 in config_entry.runtime_data.index.calls
+    assert (
+        ir.async_get(hass).async_get_issue(
+            DOMAIN, f"setup_failed_{config_entry.entry_id}"
+        )
+        is None
+    )
+
+
+async def test_setup_in_progress_answers_503(
+    hass: HomeAssistant, config_entry: MockConfigEntry, http: Client
+) -> None:
+    config_entry.add_to_hass(hass)
+    release = asyncio.Event()
+    real_load = __import__(
+        "custom_components.m8com.recordings", fromlist=["RecordingIndex"]
+    ).RecordingIndex.async_load
+
+    async def slow_load(index: Any) -> None:
+        await release.wait()
+        await real_load(index)
+
+    with patch(
+        "custom_components.m8com.recordings.RecordingIndex.async_load", slow_load
+    ):
+        setup = hass.async_create_task(
+            hass.config_entries.async_setup(config_entry.entry_id)
+        )
+        await asyncio.sleep(0.05)
+        assert WEBHOOK_ID in registered(hass)
+        early = await http.post(WEBHOOK_PATH, json=CALL, headers=AUTH)
+        release.set()
+        assert await setup
+    assert early.status == HTTPStatus.SERVICE_UNAVAILABLE
+    assert 4711 not in config_entry.runtime_data.index.calls
+    assert (await http.post(WEBHOOK_PATH, json=CALL, headers=AUTH)).status == 200
+
+
+async def test_disabled_account_answers_503(
+    hass: HomeAssistant, config_entry: MockConfigEntry, http: Client
+) -> None:
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.config_entries.async_set_disabled_by(
+        config_entry.entry_id, ConfigEntryDisabler.USER
+    )
+    await hass.async_block_till_done()
+    response = await http.post(WEBHOOK_PATH, json=CALL, headers=AUTH)
+    assert response.status == HTTPStatus.SERVICE_UNAVAILABLE
+
+
+async def test_component_setup_opens_every_account_before_any_loads(
+    hass: HomeAssistant, config_entry: MockConfigEntry, http: Client
+) -> None:
+    other = MockConfigEntry(
+        domain=DOMAIN,
+        title="Other",
+        data={**config_entry.data, CONF_WEBHOOK_ID: "other-id"},
+        disabled_by=ConfigEntryDisabler.USER,
+    )
+    config_entry.add_to_hass(hass)
+    other.add_to_hass(hass)
+    with patch(
+        "custom_components.m8com.async_setup_entry", return_value=False
+    ) as setup_entry:
+        assert await async_setup_component(hass, DOMAIN, {})
+        await hass.async_block_till_done()
+    assert {WEBHOOK_ID, "other-id"} <= registered(hass)
+    assert setup_entry.call_count == 1  # the disabled account is not set up...
+    response = await http.post("/api/webhook/other-id", json=CALL, headers=AUTH)
+    assert response.status == HTTPStatus.SERVICE_UNAVAILABLE  # ...but not silent
+
+
+async def test_reload_never_opens_a_gap(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, http: Client
+) -> None:
+    statuses: list[int] = []
+
+    async def sender() -> None:
+        for call_id in range(1, 41):
+            response = await http.post(
+                WEBHOOK_PATH, json={**CALL, "id": call_id}, headers=AUTH
+            )
+            statuses.append(response.status)
+            await asyncio.sleep(0)
+
+    sending = hass.async_create_task(sender())
+    for _ in range(3):
+        await hass.config_entries.async_reload(loaded_entry.entry_id)
+    await sending
+    await hass.async_block_till_done()
+    accepted = {i + 1 for i, status in enumerate(statuses) if status == HTTPStatus.OK}
+    assert set(statuses) <= {HTTPStatus.OK, HTTPStatus.SERVICE_UNAVAILABLE}
+    assert accepted <= set(loaded_entry.runtime_data.index.calls)
+
+
+async def test_retired_url_answers_410_with_a_repair_until_the_new_one_is_used(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    http: Client,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    hass.config_entries.async_update_entry(
+        loaded_entry, data=retire(loaded_entry.data, "new-id")
+    )
+    await hass.config_entries.async_reload(loaded_entry.entry_id)
+    old = await http.post(WEBHOOK_PATH, json=CALL, headers=AUTH)
+    assert old.status == HTTPStatus.GONE
+    assert "reached the replaced webhook URL" in caplog.text
+    assert "new-id" not in caplog.text
+    assert loaded_entry.data["secret"] not in caplog.text
+    issue_id = f"retired_url_{loaded_entry.entry_id}"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+    new = await http.post("/api/webhook/new-id", json=CALL, headers=AUTH)
+    assert new.status == HTTPStatus.OK
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+
+
+def test_at_most_three_urls_are_kept_retired() -> None:
+    data: dict[str, Any] = {CONF_WEBHOOK_ID: "a"}
+    for new in ("b", "c", "d", "e"):
+        data = retire(data, new)
+    assert data[CONF_WEBHOOK_ID] == "e"
+    assert data["retired_webhook_ids"] == ["d", "c", "b"]
+    assert retire(data, "c")["retired_webhook_ids"] == ["e", "d", "b"]
+
+
+async def test_deleting_the_account_closes_every_url(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    hass.config_entries.async_update_entry(
+        loaded_entry, data=retire(loaded_entry.data, "new-id")
+    )
+    await hass.config_entries.async_reload(loaded_entry.entry_id)
+    assert {WEBHOOK_ID, "new-id"} <= registered(hass)
+    await hass.config_entries.async_remove(loaded_entry.entry_id)
+    assert not {WEBHOOK_ID, "new-id"} & registered(hass)
