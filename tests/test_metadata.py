@@ -95,8 +95,8 @@ MANIFEST_RULES: dict[str, Any] = {
     "iot_class": lambda v: v in IOT_CLASSES and v == "cloud_push",
     "integration_type": lambda v: v == "service",
     "config_flow": lambda v: v is True,
-    "dependencies": lambda v: sorted(v or []) == ["http", "media_source", "webhook"],
-    "after_dependencies": lambda v: v == ["cloud"],
+    "dependencies": lambda v: sorted(v or []) == ["http", "media_source"],
+    "after_dependencies": lambda v: v == ["cloud", "webhook"],
     "requirements": lambda v: any(str(r).startswith("pydantic") for r in v or []),
 }
 

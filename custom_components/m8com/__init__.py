@@ -1,97 +1,66 @@
-"""M8Com call recordings: set up and tear down one account (config entry).
+"""M8Com call recordings: the door Home Assistant opens first.
 
-The webhook ids are opened in ``async_setup``, before any account loads, by
-``routing``: until an account is loaded its deliveries get 503 (M8Com retries)
-instead of HA's silent 200 for an unknown id.
+HA's webhook component answers 200 to a webhook id that has no handler, and
+M8Com never resends a call answered 200. So ``async_setup`` opens every
+account's webhook ids *before* HA's webhook component may route anything
+(``webhook`` is an after-dependency, set up from here), and only then imports
+the rest of the integration. Until then ``/api/webhook/…`` does not exist and
+answers 404, which M8Com retries. This module imports nothing heavy, so when
+another integration has set up ``webhook`` earlier, the remaining window is
+as short as HA allows (README, Known limitations).
 """
 
 from __future__ import annotations
 
-from homeassistant.const import CONF_WEBHOOK_ID, Platform
-from homeassistant.core import HomeAssistant, callback
+import importlib
+from typing import TYPE_CHECKING
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
+from homeassistant.setup import async_setup_component
 
-from .const import CONF_CLOUDHOOK, CONF_SECRET, DOMAIN
-from .downloader import Downloader
-from .endpoint import async_delete_cloudhook, async_endpoint_url, async_track_endpoint
-from .library import async_schedule_retention
-from .pipeline import CallPipeline, M8ComConfigEntry, M8ComRuntime, media_root
-from .recordings import RecordingIndex
-from .repairs import async_check_https, async_clear_issues, async_report_setup_failed
+from .const import DOMAIN
 from .routing import async_routes
-from .services import async_setup_services
-from .webhook import WebhookHandler
+
+if TYPE_CHECKING:
+    from .pipeline import M8ComConfigEntry
 
 PLATFORMS = [Platform.EVENT, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Open every account's webhook ids first, then register the actions."""
+    """Open every account's webhook ids, then HA's webhook route, then the rest."""
     routes = async_routes(hass)
     for entry in hass.config_entries.async_entries(DOMAIN, include_ignore=False):
         routes.async_sync(entry)
-    async_setup_services(hass)
+    if not await async_setup_component(hass, "webhook", config):
+        return False
+    account = await hass.async_add_import_executor_job(
+        importlib.import_module, f"{__name__}.account"
+    )
+    account.async_setup_services(hass)
     return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: M8ComConfigEntry) -> bool:
-    """Set up one account; a failure says in a repair issue that calls wait."""
-    async_routes(hass).async_sync(entry)  # a new account: open its id now
-    try:
-        await _async_setup_entry(hass, entry)
-    except BaseException as err:
-        async_report_setup_failed(hass, entry, err)
-        raise
-    async_report_setup_failed(hass, entry, None)
-    return True
+    """Set up one account (``account.py``, imported by ``async_setup``)."""
+    from .account import async_setup_account  # noqa: PLC0415 - already imported
 
-
-async def _async_setup_entry(hass: HomeAssistant, entry: M8ComConfigEntry) -> None:
-    # 1. The call index: snapshot + journal replay, then orphaned audio.
-    index = RecordingIndex(hass, entry.entry_id)
-    await index.async_load()
-    pipeline = CallPipeline(hass, entry, index, Downloader(hass, media_root(hass)))
-    # 2. The URL to show (cloudhook when Nabu Casa is active), kept up to date.
-    webhook_id: str = entry.data[CONF_WEBHOOK_ID]
-    url, _ = await async_endpoint_url(hass, webhook_id)
-    handler = WebhookHandler(
-        entry.title, lambda: entry.data[CONF_SECRET], pipeline.async_receive
-    )
-    entry.runtime_data = M8ComRuntime(
-        index=index, pipeline=pipeline, webhook_url=url, handler=handler
-    )
-    async_check_https(hass, entry, url)
-
-    @callback
-    def _endpoint_changed(url: str, cloudhook: bool) -> None:
-        entry.runtime_data.webhook_url = url
-        if cloudhook != entry.data.get(CONF_CLOUDHOOK):
-            data = {**entry.data, CONF_CLOUDHOOK: cloudhook}
-            hass.config_entries.async_update_entry(entry, data=data)
-        async_check_https(hass, entry, url)
-
-    entry.async_on_unload(async_track_endpoint(hass, webhook_id, _endpoint_changed))
-    # 3. Entities; deliveries are routed to the handler once the entry is LOADED.
-    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    # 4. Retention, and downloads a restart interrupted.
-    async_schedule_retention(hass, entry)
-    await pipeline.async_resume()
-    entry.async_on_unload(index.async_close)
+    return await async_setup_account(hass, entry, PLATFORMS)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: M8ComConfigEntry) -> bool:
     """Unload the entities; the webhook ids stay open and answer 503 meanwhile."""
-    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    from .account import async_unload_account  # noqa: PLC0415 - already imported
+
+    return await async_unload_account(hass, entry, PLATFORMS)
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: M8ComConfigEntry) -> None:
-    """Close the webhook ids; delete the cloudhook, the call index and issues.
+    """Close the account's webhook ids and delete what it stored (not recordings)."""
+    from .account import async_remove_account  # noqa: PLC0415 - already imported
 
-    Recordings stay in the media folder: they are the user's files.
-    """
-    async_routes(hass).async_remove(entry.entry_id)
-    await async_delete_cloudhook(hass, entry.data[CONF_WEBHOOK_ID])
-    await RecordingIndex(hass, entry.entry_id).async_remove_storage()
-    async_clear_issues(hass, entry)
+    await async_remove_account(hass, entry)

@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
@@ -20,7 +20,9 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
-from .recordings import RecordingIndex
+
+if TYPE_CHECKING:
+    from .recordings import RecordingIndex
 
 EXPIRED = "recording link expired before it could be downloaded"
 MAX_LISTED = 20

@@ -64,6 +64,7 @@ logger:
   default: warning
   logs:
     custom_components.m8com: debug
+    homeassistant.components.webhook: info
 """
 
 
@@ -162,6 +163,14 @@ class HomeAssistantProcess:
             await asyncio.sleep(0.5)
         else:
             self.process.kill()
+        self.process = None
+
+    async def kill(self) -> None:
+        """A hard crash (SIGKILL): nothing is flushed, nothing is saved."""
+        if self.process is None:
+            return
+        self.process.kill()
+        await asyncio.to_thread(self.process.wait)
         self.process = None
 
     @property

@@ -1,0 +1,96 @@
+"""Set up and tear down one account: index, endpoint, entities, resumed work.
+
+Imported by ``async_setup`` in the executor, after the webhook ids are open,
+so the heavy imports (pydantic, the storage and download code) cost the
+window in which HA could answer a delivery for us nothing.
+"""
+
+from __future__ import annotations
+
+from homeassistant.const import CONF_WEBHOOK_ID, Platform
+from homeassistant.core import HomeAssistant, callback
+
+from .const import CONF_CLOUDHOOK, CONF_SECRET
+from .downloader import Downloader
+from .endpoint import async_delete_cloudhook, async_endpoint_url, async_track_endpoint
+from .library import async_schedule_retention
+from .pipeline import CallPipeline, M8ComConfigEntry, M8ComRuntime, media_root
+from .recordings import RecordingIndex
+from .repairs import async_check_https, async_clear_issues, async_report_setup_failed
+from .routing import async_routes
+from .services import async_setup_services
+from .webhook import WebhookHandler
+
+__all__ = [
+    "async_remove_account",
+    "async_setup_account",
+    "async_setup_services",
+    "async_unload_account",
+]
+
+
+async def async_setup_account(
+    hass: HomeAssistant, entry: M8ComConfigEntry, platforms: list[Platform]
+) -> bool:
+    """Set up one account; a failure says in a repair issue that calls wait."""
+    async_routes(hass).async_sync(entry)  # a new account: open its id now
+    try:
+        await _async_setup_entry(hass, entry, platforms)
+    except BaseException as err:
+        async_report_setup_failed(hass, entry, err)
+        raise
+    async_report_setup_failed(hass, entry, None)
+    return True
+
+
+async def _async_setup_entry(
+    hass: HomeAssistant, entry: M8ComConfigEntry, platforms: list[Platform]
+) -> None:
+    # 1. The call index: snapshot + journal replay, then orphaned audio.
+    index = RecordingIndex(hass, entry.entry_id)
+    await index.async_load()
+    pipeline = CallPipeline(hass, entry, index, Downloader(hass, media_root(hass)))
+    # 2. The URL to show (cloudhook when Nabu Casa is active), kept up to date.
+    webhook_id: str = entry.data[CONF_WEBHOOK_ID]
+    url, _ = await async_endpoint_url(hass, webhook_id)
+    handler = WebhookHandler(
+        entry.title, lambda: entry.data[CONF_SECRET], pipeline.async_receive
+    )
+    entry.runtime_data = M8ComRuntime(
+        index=index, pipeline=pipeline, webhook_url=url, handler=handler
+    )
+    async_check_https(hass, entry, url)
+
+    @callback
+    def _endpoint_changed(url: str, cloudhook: bool) -> None:
+        entry.runtime_data.webhook_url = url
+        if cloudhook != entry.data.get(CONF_CLOUDHOOK):
+            data = {**entry.data, CONF_CLOUDHOOK: cloudhook}
+            hass.config_entries.async_update_entry(entry, data=data)
+        async_check_https(hass, entry, url)
+
+    entry.async_on_unload(async_track_endpoint(hass, webhook_id, _endpoint_changed))
+    # 3. Entities; deliveries are routed to the handler once the entry is LOADED.
+    await hass.config_entries.async_forward_entry_setups(entry, platforms)
+    # 4. Retention, and downloads a restart interrupted.
+    async_schedule_retention(hass, entry)
+    await pipeline.async_resume()
+    entry.async_on_unload(index.async_close)
+
+
+async def async_unload_account(
+    hass: HomeAssistant, entry: M8ComConfigEntry, platforms: list[Platform]
+) -> bool:
+    """Unload the entities; the webhook ids stay open and answer 503 meanwhile."""
+    return await hass.config_entries.async_unload_platforms(entry, platforms)
+
+
+async def async_remove_account(hass: HomeAssistant, entry: M8ComConfigEntry) -> None:
+    """Close the webhook ids; delete the cloudhook, the call index and issues.
+
+    Recordings stay in the media folder: they are the user's files.
+    """
+    async_routes(hass).async_remove(entry.entry_id)
+    await async_delete_cloudhook(hass, entry.data[CONF_WEBHOOK_ID])
+    await RecordingIndex(hass, entry.entry_id).async_remove_storage()
+    async_clear_issues(hass, entry)
