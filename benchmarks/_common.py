@@ -14,9 +14,11 @@ from tests.e2e.harness import HomeAssistantProcess
 SECRET = "benchmark-secret-0123456789"  # noqa: S105 - a throwaway test value
 
 
-async def start_with_entry(config: Path) -> tuple[HomeAssistantProcess, dict[str, Any]]:
+async def start_with_entry(
+    config: Path, ha: HomeAssistantProcess | None = None
+) -> tuple[HomeAssistantProcess, dict[str, Any]]:
     """Start and onboard HA, then add the integration through the REST flow."""
-    ha = HomeAssistantProcess(config=config)
+    ha = ha or HomeAssistantProcess(config=config)
     await ha.start()
     await ha.onboard()
     flow = await ha.rest(

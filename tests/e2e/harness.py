@@ -80,6 +80,10 @@ class HomeAssistantProcess:
     automations: list[dict[str, Any]] = field(default_factory=list)
     recorder_extra: str = ""
     """More YAML under ``recorder:`` (indented two spaces), e.g. an exclude."""
+    extra_config: str = ""
+    """More top-level YAML, e.g. ``cloud:`` to have HA set up webhook early."""
+    env: dict[str, str] = field(default_factory=dict)
+    """More environment for the HA process (benchmarks)."""
 
     @property
     def url(self) -> str:
@@ -111,13 +115,14 @@ class HomeAssistantProcess:
                 external_url=self.external_url,
                 recorder_extra=self.recorder_extra,
             )
+            + self.extra_config
         )
         (self.config / "automations.yaml").write_text(json.dumps(self.automations))
 
     async def start(self, timeout: float = 120) -> None:
         """Start HA and wait until its HTTP server answers."""
         self.write_config()
-        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **self.env}
         out = (self.config / "stdout.log").open("ab")
         self.process = subprocess.Popen(  # noqa: ASYNC220, S603 - our own HA child
             [
