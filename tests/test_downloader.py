@@ -71,7 +71,7 @@ async def test_saves_mp3_and_fires_saved_event(
         "entry_id": loaded_entry.entry_id,
         "call_id": 4711,
         "files": [path],
-        "media_content_ids": [f"media-source://media_source/local/{path}"],
+        "media_content_ids": [f"media-source://m8com/{loaded_entry.entry_id}/4711/0"],
     }
     rec = record(loaded_entry)
     assert (rec.status, rec.files, rec.urls, rec.error) == ("saved", [path], [], None)
@@ -205,7 +205,7 @@ async def test_retries_stop_when_the_url_expires(
     loaded_entry: MockConfigEntry,
 ) -> None:
     aioclient_mock.get(URL_4711, status=HTTPStatus.BAD_GATEWAY)
-    with patch("custom_components.m8com.record.URL_LIFETIME", timedelta(seconds=0.01)):
+    with patch("custom_components.m8com.call.URL_LIFETIME", timedelta(seconds=0.01)):
         await deliver(hass, post, load_payload("v2"))
     assert record(loaded_entry).status == "failed"
     assert record(loaded_entry).error == "HTTP 502"

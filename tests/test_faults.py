@@ -102,7 +102,7 @@ async def test_fault(
             "custom_components.m8com.downloader._TIMEOUT",
             aiohttp.ClientTimeout(total=None, connect=5, sock_read=0.3),
         ),
-        patch("custom_components.m8com.record.URL_LIFETIME", timedelta(seconds=2)),
+        patch("custom_components.m8com.call.URL_LIFETIME", timedelta(seconds=2)),
     ):
         assert (
             await post({**load_payload("v2"), "fileUrls": [url]})

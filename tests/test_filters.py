@@ -17,13 +17,13 @@ from custom_components.m8com.filters import (
     clean,
     seen_choices,
 )
-from custom_components.m8com.recordings import CallRecord
+from custom_components.m8com.index import Call
 
 from .conftest import PostFn, load_payload, state_of
 
 
-def call(**fields: Any) -> CallRecord:
-    return CallRecord(
+def call(**fields: Any) -> Call:
+    return Call(
         call_id=1, received=dt_util.utcnow(), **{"direction": "inbound", **fields}
     )
 
@@ -50,7 +50,7 @@ GROUP = {"answer_group_id": "ag-1", "answer_group_name": "Support"}
         ({"users": ["u-1"]}, call(user_id="u-2"), False),
     ],
 )
-def test_accepts(options: dict[str, Any], record: CallRecord, expected: bool) -> None:
+def test_accepts(options: dict[str, Any], record: Call, expected: bool) -> None:
     assert accepts(options, record) is expected
 
 

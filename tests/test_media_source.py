@@ -22,8 +22,8 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
 )
 from yarl import URL
 
-from custom_components.m8com.media_source import recording_title
-from custom_components.m8com.recordings import CallRecord
+from custom_components.m8com.formatting import recording_title
+from custom_components.m8com.index import Call
 
 from .conftest import PostFn, load_payload
 
@@ -54,7 +54,7 @@ def ids(node: BrowseMedia) -> list[str | None]:
 
 
 def test_title() -> None:
-    record = CallRecord(
+    record = Call(
         call_id=1,
         received=dt_util.utcnow(),
         start_time=dt_util.as_utc(dt_util.parse_datetime("2025-03-14T14:03:00-07:00")),  # type: ignore[arg-type]
@@ -68,7 +68,7 @@ def test_title() -> None:
         == "14:03 · +46701234567 → Support · 2 min 38 s · inbound"
     )
     assert recording_title(record, 1).endswith("inbound (2)")
-    bare = CallRecord(call_id=2, received=dt_util.utcnow(), talk_time=None)
+    bare = Call(call_id=2, received=dt_util.utcnow(), talk_time=None)
     assert " · ? → ? · - · unknown" in recording_title(bare)
 
 

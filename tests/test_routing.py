@@ -49,7 +49,7 @@ async def test_failed_setup_answers_503_and_raises_a_repair(
 ) -> None:
     config_entry.add_to_hass(hass)
     with patch(
-        "custom_components.m8com.recordings.RecordingIndex.async_load",
+        "custom_components.m8com.index.CallIndex.async_load",
         side_effect=OSError(5, "Input/output error"),
     ):
         assert not await hass.config_entries.async_setup(config_entry.entry_id)
@@ -80,16 +80,14 @@ async def test_setup_in_progress_answers_503(
     config_entry.add_to_hass(hass)
     release = asyncio.Event()
     real_load = __import__(
-        "custom_components.m8com.recordings", fromlist=["RecordingIndex"]
-    ).RecordingIndex.async_load
+        "custom_components.m8com.index", fromlist=["CallIndex"]
+    ).CallIndex.async_load
 
     async def slow_load(index: Any) -> None:
         await release.wait()
         await real_load(index)
 
-    with patch(
-        "custom_components.m8com.recordings.RecordingIndex.async_load", slow_load
-    ):
+    with patch("custom_components.m8com.index.CallIndex.async_load", slow_load):
         setup = hass.async_create_task(
             hass.config_entries.async_setup(config_entry.entry_id)
         )

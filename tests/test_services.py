@@ -22,8 +22,9 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
 import voluptuous as vol
 
 from custom_components.m8com.const import DOMAIN
+from custom_components.m8com.formatting import describe
 from custom_components.m8com.library import same_number
-from custom_components.m8com.logbook import async_describe_events, describe
+from custom_components.m8com.logbook import async_describe_events
 
 from .conftest import PostFn, load_payload
 

@@ -25,7 +25,7 @@ from .const import DOMAIN
 from .routing import async_routes
 
 if TYPE_CHECKING:
-    from .pipeline import M8ComConfigEntry
+    from .data import M8ComConfigEntry
 
 PLATFORMS = [Platform.EVENT, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)

@@ -11,11 +11,12 @@ from homeassistant.const import CONF_WEBHOOK_ID, Platform
 from homeassistant.core import HomeAssistant, callback
 
 from .const import CONF_CLOUDHOOK, CONF_SECRET
-from .downloader import Downloader
+from .data import M8ComConfigEntry, M8ComRuntime
+from .downloader import Downloader, media_root
 from .endpoint import async_delete_cloudhook, async_endpoint_url, async_track_endpoint
+from .index import CallIndex
 from .library import async_schedule_retention
-from .pipeline import CallPipeline, M8ComConfigEntry, M8ComRuntime, media_root
-from .recordings import RecordingIndex
+from .pipeline import CallPipeline
 from .repairs import async_check_https, async_clear_issues, async_report_setup_failed
 from .routing import async_routes
 from .services import async_setup_services
@@ -47,7 +48,7 @@ async def _async_setup_entry(
     hass: HomeAssistant, entry: M8ComConfigEntry, platforms: list[Platform]
 ) -> None:
     # 1. The call index: snapshot + journal replay, then orphaned audio.
-    index = RecordingIndex(hass, entry.entry_id)
+    index = CallIndex(hass, entry.entry_id)
     await index.async_load()
     pipeline = CallPipeline(hass, entry, index, Downloader(hass, media_root(hass)))
     # 2. The URL to show (cloudhook when Nabu Casa is active), kept up to date.
@@ -92,5 +93,5 @@ async def async_remove_account(hass: HomeAssistant, entry: M8ComConfigEntry) -> 
     """
     async_routes(hass).async_remove(entry.entry_id)
     await async_delete_cloudhook(hass, entry.data[CONF_WEBHOOK_ID])
-    await RecordingIndex(hass, entry.entry_id).async_remove_storage()
+    await CallIndex(hass, entry.entry_id).async_remove_storage()
     async_clear_issues(hass, entry)

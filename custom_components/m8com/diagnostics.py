@@ -10,7 +10,7 @@ from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 
 from .const import CONF_SECRET
-from .pipeline import M8ComConfigEntry
+from .data import M8ComConfigEntry
 
 TO_REDACT = {CONF_SECRET}
 

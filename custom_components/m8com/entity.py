@@ -8,8 +8,8 @@ from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity import Entity, EntityDescription
 
+from .call import Call
 from .const import DOMAIN, signal_new_call
-from .record import CallRecord
 
 
 class M8ComEntity(Entity):
@@ -41,11 +41,11 @@ class M8ComEntity(Entity):
         )
 
     @callback
-    def _async_on_call(self, record: CallRecord) -> None:
+    def _async_on_call(self, record: Call) -> None:
         if self._apply(record):
             self.async_write_ha_state()
 
-    def _apply(self, record: CallRecord) -> bool:
+    def _apply(self, record: Call) -> bool:
         """Take what this entity shows from the new call; False if nothing changed.
 
         A burst of calls often repeats the same agent, group or direction;

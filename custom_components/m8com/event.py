@@ -6,9 +6,9 @@ from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .call import CALL_DETAILS, Call
+from .data import M8ComConfigEntry
 from .entity import M8ComEntity
-from .pipeline import M8ComConfigEntry
-from .record import CALL_DETAILS, CallRecord
 
 PARALLEL_UPDATES = 0
 
@@ -39,7 +39,7 @@ class M8ComCallEvent(M8ComEntity, EventEntity):
 
     _unrecorded_attributes = frozenset(CALL_DETAILS)
 
-    def _apply(self, record: CallRecord) -> bool:
+    def _apply(self, record: Call) -> bool:
         details = record.event_data(self._entry_id)
         del details["entry_id"]
         self._trigger_event(record.direction, details)

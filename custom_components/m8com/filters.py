@@ -8,7 +8,7 @@ touching M8Com. Every default accepts everything, so pressing Submit is safe.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.helpers.selector import (
     BooleanSelector,
@@ -33,7 +33,9 @@ from .const import (
     DIRECTIONS,
     MAX_RECORDING_MB,
 )
-from .record import CallRecord
+
+if TYPE_CHECKING:
+    from .call import Call
 
 DEFAULT_OPTIONS: dict[str, Any] = {
     CONF_ANSWER_GROUPS: [],
@@ -51,7 +53,7 @@ def option(options: Mapping[str, Any], key: str) -> Any:
     return options.get(key, DEFAULT_OPTIONS[key])
 
 
-def accepts(options: Mapping[str, Any], call: CallRecord) -> bool:
+def accepts(options: Mapping[str, Any], call: Call) -> bool:
     """Whether a call passes the account's filters (read live, per call)."""
     directions = option(options, CONF_DIRECTIONS)
     if call.direction not in directions and not (
@@ -76,7 +78,7 @@ def accepts(options: Mapping[str, Any], call: CallRecord) -> bool:
     return not users or bool(users & {call.user_id, call.recorder_id, call.agent_id})
 
 
-def seen_choices(calls: list[CallRecord]) -> tuple[list[SelectOptionDict], ...]:
+def seen_choices(calls: list[Call]) -> tuple[list[SelectOptionDict], ...]:
     """Answer groups and users seen in calls so far, for the multi-selects."""
     groups: dict[str, str] = {}
     users: dict[str, str] = {}
@@ -110,7 +112,7 @@ def _number(minimum: int, maximum: int) -> NumberSelector:
     )
 
 
-def filters_schema(current: Mapping[str, Any], calls: list[CallRecord]) -> Any:
+def filters_schema(current: Mapping[str, Any], calls: list[Call]) -> Any:
     """The filter form (setup step and options flow share it)."""
     groups, users = seen_choices(calls)
     fields: dict[Any, Any] = {

@@ -16,11 +16,12 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.util import dt as dt_util
 
+from .call import Call
 from .const import CONF_RETENTION_DAYS, DOMAIN, LOGGER
-from .downloader import remove_files
+from .data import M8ComConfigEntry
+from .downloader import media_root, remove_files
 from .filters import option
-from .pipeline import M8ComConfigEntry, media_root
-from .record import CallRecord
+from .formatting import media_ids
 
 MIN_NUMBER_DIGITS = 7
 SUFFIX_DIGITS = 9
@@ -47,7 +48,7 @@ def same_number(a: str | None, b: str) -> bool:
     return n >= MIN_NUMBER_DIGITS and da[-n:] == db[-n:]
 
 
-def involves(record: CallRecord, number: str) -> bool:
+def involves(record: Call, number: str) -> bool:
     """Whether a number took part in the call in any role."""
     parties = (
         record.caller_number,
@@ -58,23 +59,7 @@ def involves(record: CallRecord, number: str) -> bool:
     return any(same_number(party, number) for party in parties)
 
 
-def format_duration(seconds: float | None) -> str:
-    """``2 min 38 s``: how the media browser and the logbook show talk time."""
-    if seconds is None:
-        return "-"
-    minutes, secs = divmod(round(seconds), 60)
-    return f"{minutes} min {secs} s" if minutes else f"{secs} s"
-
-
-def media_ids(entry_id: str, record: CallRecord) -> list[str]:
-    """Playable ids of the call's files in this integration's media source."""
-    return [
-        f"media-source://{DOMAIN}/{entry_id}/{record.call_id}/{n}"
-        for n in range(len(record.files))
-    ]
-
-
-def as_response(entry_id: str, record: CallRecord) -> dict[str, Any]:
+def as_response(entry_id: str, record: Call) -> dict[str, Any]:
     """One recording in ``m8com.get_recordings``'s response."""
     data = record.event_data(entry_id)
     keys = (
@@ -92,7 +77,7 @@ def as_response(entry_id: str, record: CallRecord) -> dict[str, Any]:
 
 
 async def async_delete(
-    hass: HomeAssistant, entry: M8ComConfigEntry, records: Iterable[CallRecord]
+    hass: HomeAssistant, entry: M8ComConfigEntry, records: Iterable[Call]
 ) -> int:
     """Erase calls: their files first, then their index entries."""
     doomed = list(records)
@@ -104,7 +89,7 @@ async def async_delete(
     return len(doomed)
 
 
-def older_than(entry: M8ComConfigEntry, cutoff: datetime) -> list[CallRecord]:
+def older_than(entry: M8ComConfigEntry, cutoff: datetime) -> list[Call]:
     """Calls of an account that started before ``cutoff``."""
     return [r for r in entry.runtime_data.index.calls.values() if r.started < cutoff]
 

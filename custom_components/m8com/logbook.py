@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
 
 from homeassistant.components.logbook.const import (
     LOGBOOK_ENTRY_MESSAGE,
@@ -12,17 +11,7 @@ from homeassistant.components.logbook.const import (
 from homeassistant.core import Event, HomeAssistant, callback
 
 from .const import DOMAIN, EVENT_CALL_RECORDING
-from .library import format_duration
-
-
-def describe(data: Mapping[str, Any]) -> str:
-    """``Recorded inbound call from +46701234567 to Support, 2 min 38 s``."""
-    direction = data.get("direction") or "unknown"
-    kind = "call" if direction == "unknown" else f"{direction} call"
-    to = data.get("answer_group_name") or data.get("callee_number") or "unknown"
-    caller = data.get("caller_number") or "unknown"
-    duration = format_duration(data.get("talk_time"))
-    return f"Recorded {kind} from {caller} to {to}, {duration}"
+from .formatting import describe
 
 
 @callback

@@ -22,12 +22,10 @@ from homeassistant.components.media_source import (
 )
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
-from homeassistant.util import dt as dt_util
 
 from .const import CONTENT_TYPE_EXTENSIONS, DOMAIN
-from .library import format_duration
-from .pipeline import M8ComConfigEntry
-from .record import CallRecord
+from .data import M8ComConfigEntry
+from .formatting import recording_title
 
 TITLE = "M8Com call recordings"
 
@@ -35,19 +33,6 @@ TITLE = "M8Com call recordings"
 async def async_get_media_source(hass: HomeAssistant) -> M8ComMediaSource:
     """Register the source (HA calls this once)."""
     return M8ComMediaSource(hass)
-
-
-def recording_title(record: CallRecord, n: int = 0) -> str:
-    """``14:03 · +46701234567 → Support · 2 min 38 s · inbound``."""
-    to = record.answer_group_name or record.callee_number or "?"
-    local = dt_util.as_local(record.started)
-    parts = (
-        f"{local.hour:02d}:{local.minute:02d}",
-        f"{record.caller_number or '?'} → {to}",
-        format_duration(record.talk_time),
-        record.direction,
-    )
-    return " · ".join(parts) + (f" ({n + 1})" if n else "")
 
 
 # The extensions the downloader writes, without touching the system's MIME

@@ -8,16 +8,14 @@ the webhook must never wait for a download.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 
+from .call import Call
 from .const import (
     CONF_DOWNLOAD_AUDIO,
     CONF_MAX_RECORDING_MB,
@@ -33,43 +31,21 @@ from .downloader import (
     Downloader,
     DownloadError,
     build_targets,
+    media_root,
     redact_url,
     remove_files,
     scan_folder,
 )
 from .filters import accepts, option
-from .models import CallRecording
-from .record import CallRecord
-from .recordings import RecordingIndex
-
-if TYPE_CHECKING:
-    from .webhook import WebhookHandler
+from .formatting import media_ids
+from .index import CallIndex
+from .payload import CallPayload
 from .repairs import (
     EXPIRED,
     async_report_disk,
     async_report_lost,
     async_report_orphans,
 )
-
-LOCAL_MEDIA_PREFIX = "media-source://media_source/local/"
-
-
-@dataclass
-class M8ComRuntime:
-    """Everything one config entry owns while it is loaded."""
-
-    index: RecordingIndex
-    pipeline: CallPipeline
-    webhook_url: str
-    handler: WebhookHandler
-
-
-type M8ComConfigEntry = ConfigEntry[M8ComRuntime]
-
-
-def media_root(hass: HomeAssistant) -> Path:
-    """HA's "My media" folder, where recordings must land to be browsable."""
-    return Path(hass.config.media_dirs.get("local") or hass.config.path("media"))
 
 
 class CallPipeline:
@@ -79,7 +55,7 @@ class CallPipeline:
         self,
         hass: HomeAssistant,
         entry: ConfigEntry,
-        index: RecordingIndex,
+        index: CallIndex,
         downloader: Downloader,
     ) -> None:
         """Wire the pipeline to its entry's index and downloader."""
@@ -88,14 +64,14 @@ class CallPipeline:
         self._index = index
         self._downloader = downloader
 
-    async def async_receive(self, call: CallRecording) -> bool:
+    async def async_receive(self, call: CallPayload) -> bool:
         """Accept a call once; return False for a repeat delivery of its id."""
-        record = CallRecord.from_payload(call, dt_util.utcnow())
+        record = Call.from_payload(call, dt_util.utcnow())
         options = self._entry.options
         wanted = accepts(options, record)
         if not wanted:
             # Kept only so a resend is recognised: no numbers, names, links.
-            record = CallRecord(record.call_id, record.received, status="filtered")
+            record = Call(record.call_id, record.received, status="filtered")
         elif not option(options, CONF_DOWNLOAD_AUDIO):
             record.urls = []  # bearer links are not even journaled when unused
         if wanted and not record.urls:
@@ -117,7 +93,7 @@ class CallPipeline:
 
     @callback
     def async_schedule_download(
-        self, record: CallRecord, deadline: datetime | None = None
+        self, record: Call, deadline: datetime | None = None
     ) -> None:
         """Fetch the audio in the background, tied to the entry's lifetime."""
         # Not started eagerly: the download begins after the webhook has
@@ -129,7 +105,7 @@ class CallPipeline:
             eager_start=False,
         )
 
-    async def _async_retry_with(self, call: CallRecording) -> None:
+    async def _async_retry_with(self, call: CallPayload) -> None:
         """A redelivery brings fresh links: use them for a failed or lost download.
 
         Committed before the 200, since M8Com will not send these links again.
@@ -195,7 +171,7 @@ class CallPipeline:
             await self._index.async_commit(record)
         async_report_orphans(self._hass, self._entry, orphans)
 
-    async def _async_download(self, record: CallRecord, deadline: datetime) -> None:
+    async def _async_download(self, record: Call, deadline: datetime) -> None:
         subdir = self._entry.data.get(CONF_MEDIA_SUBDIR, MEDIA_SUBDIR)
         targets = build_targets(
             subdir, record.call_id, record.started, len(record.urls)
@@ -246,6 +222,6 @@ class CallPipeline:
                     "entry_id": self._entry.entry_id,
                     "call_id": record.call_id,
                     "files": files,
-                    "media_content_ids": [LOCAL_MEDIA_PREFIX + f for f in files],
+                    "media_content_ids": media_ids(self._entry.entry_id, record),
                 },
             )

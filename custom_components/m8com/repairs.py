@@ -22,7 +22,7 @@ from homeassistant.util import dt as dt_util
 from .const import DOMAIN
 
 if TYPE_CHECKING:
-    from .recordings import RecordingIndex
+    from .index import CallIndex
 
 EXPIRED = "recording link expired before it could be downloaded"
 MAX_LISTED = 20
@@ -74,7 +74,7 @@ def async_check_https(hass: HomeAssistant, entry: ConfigEntry, url: str) -> None
 
 @callback
 def async_report_lost(
-    hass: HomeAssistant, entry: ConfigEntry, index: RecordingIndex
+    hass: HomeAssistant, entry: ConfigEntry, index: CallIndex
 ) -> None:
     """List calls whose recording was lost to expiry, or clear the issue."""
     lost = sorted(

@@ -27,10 +27,10 @@ from homeassistant.helpers.event import async_track_time_change
 from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
 
+from .call import Call
+from .data import M8ComConfigEntry
 from .entity import M8ComEntity
-from .pipeline import M8ComConfigEntry
-from .record import CallRecord
-from .recordings import RecordingIndex
+from .index import CallIndex
 
 PARALLEL_UPDATES = 0
 MAX_STATE_LENGTH = 255
@@ -40,7 +40,7 @@ MAX_STATE_LENGTH = 255
 class M8ComSensorEntityDescription(SensorEntityDescription):
     """A last-call sensor: how to read its value (and attributes) off a call."""
 
-    value_fn: Callable[[CallRecord], StateType | datetime]
+    value_fn: Callable[[Call], StateType | datetime]
     attribute_keys: tuple[str, ...] = ()
     """Call fields shown whole as attributes (e.g. a summary too long for a state)."""
 
@@ -150,7 +150,7 @@ class M8ComLastCallSensor(M8ComEntity, RestoreSensor):
                 for key in self.entity_description.attribute_keys
             }
 
-    def _apply(self, record: CallRecord) -> bool:
+    def _apply(self, record: Call) -> bool:
         value = self.entity_description.value_fn(record)
         attributes = {
             key: getattr(record, key) for key in self.entity_description.attribute_keys
@@ -166,7 +166,7 @@ class M8ComLastCallSensor(M8ComEntity, RestoreSensor):
 class M8ComRecordingsTodaySensor(M8ComEntity, SensorEntity):
     """Counts today's calls from the index, so no restore is needed."""
 
-    def __init__(self, entry: M8ComConfigEntry, index: RecordingIndex) -> None:
+    def __init__(self, entry: M8ComConfigEntry, index: CallIndex) -> None:
         """Count from the entry's persistent call index."""
         super().__init__(entry, RECORDINGS_TODAY)
         self._index = index
@@ -189,6 +189,6 @@ class M8ComRecordingsTodaySensor(M8ComEntity, SensorEntity):
     def _async_midnight(self, _now: datetime) -> None:
         self.async_write_ha_state()
 
-    def _apply(self, record: CallRecord) -> bool:
+    def _apply(self, record: Call) -> bool:
         """The count is read from the index; it changes with every kept call."""
         return True

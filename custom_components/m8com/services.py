@@ -18,11 +18,11 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
+from .call import Call
 from .compat import schema
 from .const import DOMAIN
+from .data import M8ComConfigEntry
 from .library import as_response, async_delete, involves, older_than
-from .pipeline import M8ComConfigEntry
-from .record import CallRecord
 
 CONF_ENTRY = "config_entry_id"
 DIRECTIONS = ["inbound", "outbound", "unknown"]
@@ -81,7 +81,7 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 def _matches(
-    record: CallRecord,
+    record: Call,
     data: dict[str, Any],
     since: datetime | None,
     until: datetime | None,

@@ -19,7 +19,7 @@ from aiohttp import hdrs, web
 from homeassistant.util.json import json_loads
 
 from .const import LOGGER, MAX_BODY_BYTES
-from .models import CallRecording, InvalidCallIdError, lenient_validate
+from .payload import CallPayload, InvalidCallIdError, lenient_validate
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -42,7 +42,7 @@ class WebhookHandler:
         self,
         name: str,
         secret: Callable[[], str],
-        receive: Callable[[CallRecording], Awaitable[bool]],
+        receive: Callable[[CallPayload], Awaitable[bool]],
     ) -> None:
         """Bind the handler to the entry's secret and its call pipeline.
 
@@ -143,7 +143,7 @@ async def _read_bounded(request: web.Request) -> bytes | None:
     return None if len(body) > MAX_BODY_BYTES else bytes(body)
 
 
-def parse_call(body: bytes) -> tuple[CallRecording, list[str]]:
+def parse_call(body: bytes) -> tuple[CallPayload, list[str]]:
     """Decode and validate leniently; return the call and the fields dropped.
 
     Raise BadRequestError (naming what is wrong, never a value) only for a

@@ -16,8 +16,8 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.m8com.const import DOMAIN, EVENT_CALL_RECORDING
-from custom_components.m8com.models import CallRecording
-from custom_components.m8com.recordings import CallRecord, RecordingIndex, local_day
+from custom_components.m8com.index import Call, CallIndex, local_day
+from custom_components.m8com.payload import CallPayload
 
 from .conftest import PostFn, load_payload
 
@@ -89,7 +89,7 @@ async def test_load_merges_snapshot_and_skips_torn_journal_line(
         + "\n"
         + '{"call_id": 3, "rece'
     )
-    index = RecordingIndex(hass, "e1")
+    index = CallIndex(hass, "e1")
     await index.async_load()
     assert sorted(index.calls) == [1, 2]
     assert index.calls[1].status == "saved"
@@ -98,11 +98,11 @@ async def test_load_merges_snapshot_and_skips_torn_journal_line(
 
 
 async def test_remove_updates_daily_count(hass: HomeAssistant) -> None:
-    index = RecordingIndex(hass, "e2")
+    index = CallIndex(hass, "e2")
     await index.async_load()
-    record = CallRecord(call_id=5, received=RECEIVED, start_time=RECEIVED)
+    record = Call(call_id=5, received=RECEIVED, start_time=RECEIVED)
     assert await index.async_accept(record)
-    assert not await index.async_accept(CallRecord(call_id=5, received=RECEIVED))
+    assert not await index.async_accept(Call(call_id=5, received=RECEIVED))
     day = local_day(record)
     assert index.count_on(day) == 1
     assert index.remove(5) is record
@@ -115,9 +115,9 @@ async def test_remove_updates_daily_count(hass: HomeAssistant) -> None:
 async def test_remove_storage_deletes_index_and_journal(
     hass: HomeAssistant, hass_storage: dict[str, Any]
 ) -> None:
-    index = RecordingIndex(hass, "e3")
+    index = CallIndex(hass, "e3")
     await index.async_load()
-    await index.async_accept(CallRecord(call_id=1, received=RECEIVED))
+    await index.async_accept(Call(call_id=1, received=RECEIVED))
     await hass.async_block_till_done()
     await index.async_remove_storage()
     await index.async_close()
@@ -128,11 +128,11 @@ async def test_remove_storage_deletes_index_and_journal(
 async def test_erased_calls_leave_no_trace_and_stay_erased(
     hass: HomeAssistant, hass_storage: dict[str, Any]
 ) -> None:
-    index = RecordingIndex(hass, "e4")
+    index = CallIndex(hass, "e4")
     await index.async_load()
     for call_id in (1, 2, 3):
         await index.async_accept(
-            CallRecord(
+            Call(
                 call_id=call_id,
                 received=RECEIVED,
                 caller_number=f"+4670000000{call_id}",
@@ -145,7 +145,7 @@ async def test_erased_calls_leave_no_trace_and_stay_erased(
     assert [c["call_id"] for c in stored] == [2]
     await index.async_erase({2})
     assert not journal(hass, "e4").exists()
-    again = RecordingIndex(hass, "e4")
+    again = CallIndex(hass, "e4")
     await again.async_load()
     assert again.calls == {}
     await index.async_close()
@@ -153,18 +153,18 @@ async def test_erased_calls_leave_no_trace_and_stay_erased(
 
 
 def test_record_repr_hides_personal_data() -> None:
-    record = CallRecord(
+    record = Call(
         call_id=7,
         received=RECEIVED,
         caller_number="+46701234567",
         urls=["https://x?t=1"],
     )
-    assert repr(record) == "<CallRecord 7 pending>"
+    assert repr(record) == "<Call 7 pending>"
 
 
 def test_zero_talk_time_is_kept() -> None:
-    call = CallRecording.model_validate({"id": 1, "talkTime": 0, "waitTime": 0})
-    record = CallRecord.from_payload(call, RECEIVED)
+    call = CallPayload.model_validate({"id": 1, "talkTime": 0, "waitTime": 0})
+    record = Call.from_payload(call, RECEIVED)
     assert (record.talk_time, record.wait_time) == (0.0, 0.0)
 
 
@@ -183,11 +183,11 @@ async def test_snapshot_is_written_under_steady_traffic_and_compacts_journal(
     hass: HomeAssistant, hass_storage: dict[str, Any]
 ) -> None:
     """HA's async_delay_save re-arms on every call; ours writes within 10 s."""
-    index = RecordingIndex(hass, "e5")
+    index = CallIndex(hass, "e5")
     await index.async_load()
     start = dt_util.utcnow()
     for n in range(1, 13):  # one call a second for 12 s
-        await index.async_accept(CallRecord(call_id=n, received=RECEIVED))
+        await index.async_accept(Call(call_id=n, received=RECEIVED))
         async_fire_time_changed(hass, start + timedelta(seconds=n))
         await hass.async_block_till_done()
     stored = hass_storage[f"{DOMAIN}.e5"]["data"]
@@ -205,15 +205,15 @@ async def test_snapshot_is_written_under_steady_traffic_and_compacts_journal(
 async def test_every_outcome_is_journaled_when_it_happens(
     hass: HomeAssistant, hass_storage: dict[str, Any]
 ) -> None:
-    index = RecordingIndex(hass, "e6")
+    index = CallIndex(hass, "e6")
     await index.async_load()
-    record = CallRecord(call_id=1, received=RECEIVED, urls=["https://x/1.mp3"])
+    record = Call(call_id=1, received=RECEIVED, urls=["https://x/1.mp3"])
     await index.async_accept(record)
     record.status, record.files, record.urls = "saved", ["m8com/a_1.mp3"], []
     await index.async_commit(record)
     assert journal_calls(hass, "e6") == [(1, 1, "pending"), (2, 1, "saved")]
     # A crash now (no snapshot yet): the restart sees the saved call.
-    again = RecordingIndex(hass, "e6")
+    again = CallIndex(hass, "e6")
     await again.async_load()
     assert again.calls[1].status == "saved"
     assert again.calls[1].files == ["m8com/a_1.mp3"]
@@ -243,22 +243,22 @@ async def test_replay_skips_lines_the_snapshot_holds(
     path.write_text(
         json.dumps({"seq": 1, "call": old}) + "\n" + json.dumps({"seq": 3, "call": new})
     )
-    index = RecordingIndex(hass, "e7")
+    index = CallIndex(hass, "e7")
     await index.async_load()
     assert index.calls[1].status == "saved"
     assert index.calls[2].status == "pending"
     await index.async_close()
-    await index.async_accept(CallRecord(call_id=3, received=RECEIVED))
+    await index.async_accept(Call(call_id=3, received=RECEIVED))
     assert journal_calls(hass, "e7")[-1][0] == 4  # numbering continues
     await index.async_remove_storage()
     await index.async_close()
 
 
 async def test_unstorable_record_never_enters_the_index(hass: HomeAssistant) -> None:
-    index = RecordingIndex(hass, "e8")
+    index = CallIndex(hass, "e8")
     await index.async_load()
     unstorable: Any = object()
-    record = CallRecord(call_id=1, received=RECEIVED, summary=unstorable)
+    record = Call(call_id=1, received=RECEIVED, summary=unstorable)
     with pytest.raises(TypeError):
         await index.async_accept(record)
     assert index.calls == {}

@@ -26,14 +26,14 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.json import json_bytes
 from homeassistant.helpers.storage import Store
 
+from .call import Call, local_day
 from .const import DOMAIN, LOGGER, STORAGE_SAVE_DELAY, STORAGE_VERSION
 from .journal import Journal
-from .record import CallRecord, local_day
 
-__all__ = ["CallRecord", "RecordingIndex", "local_day"]
+__all__ = ["Call", "CallIndex", "local_day"]
 
 
-class RecordingIndex:
+class CallIndex:
     """All calls of one config entry, keyed by M8Com's call id."""
 
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
@@ -48,8 +48,8 @@ class RecordingIndex:
         self._save_timer: CALLBACK_TYPE | None = None
         self._saving: asyncio.Task[None] | None = None
         self._unsub_final_write: CALLBACK_TYPE | None = None
-        self.calls: dict[int, CallRecord] = {}
-        self.days: defaultdict[date, dict[int, CallRecord]] = defaultdict(dict)
+        self.calls: dict[int, Call] = {}
+        self.days: defaultdict[date, dict[int, Call]] = defaultdict(dict)
         """Kept calls by local start day: the media browser and the daily count."""
 
     async def async_load(self) -> None:
@@ -70,7 +70,7 @@ class RecordingIndex:
             EVENT_HOMEASSISTANT_FINAL_WRITE, self._async_final_write
         )
 
-    async def async_accept(self, record: CallRecord) -> bool:
+    async def async_accept(self, record: Call) -> bool:
         """Record a new call durably; False if its id is already known.
 
         The id is claimed before the journal write so that a concurrent
@@ -90,14 +90,14 @@ class RecordingIndex:
         self.async_schedule_save()
         return True
 
-    async def async_commit(self, record: CallRecord) -> None:
+    async def async_commit(self, record: Call) -> None:
         """Make a change of a known call durable now (journal line, fsynced)."""
         if self.calls.get(record.call_id) is not record:
             return  # erased meanwhile: nothing of it may be written again
         await self._journal.async_append(self._journal.next_line(json_bytes, record))
         self.async_schedule_save()
 
-    def remove(self, call_id: int) -> CallRecord | None:
+    def remove(self, call_id: int) -> Call | None:
         """Drop a call from the index (the caller deals with its files)."""
         record = self.calls.pop(call_id, None)
         if record is not None and record.status != "filtered":
@@ -193,18 +193,18 @@ class RecordingIndex:
         gc.disable()
         try:
             for data in stored:
-                record = CallRecord.from_dict(data)
+                record = Call.from_dict(data)
                 if record.call_id not in self.calls:
                     self._add(record)
             for data in newer:
-                record = CallRecord.from_dict(data)
+                record = Call.from_dict(data)
                 self.remove(record.call_id)
                 self._add(record)
         finally:
             if was_enabled:
                 gc.enable()
 
-    def _add(self, record: CallRecord) -> None:
+    def _add(self, record: Call) -> None:
         self.calls[record.call_id] = record
         if record.status != "filtered":
             self.days[local_day(record)][record.call_id] = record

@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 from pydantic import ValidationError
 import pytest
 
-from custom_components.m8com.models import CallRecording
+from custom_components.m8com.payload import CallPayload
 
 from .conftest import load_payload
 
 
 def test_v2_full_payload() -> None:
-    call = CallRecording.model_validate(load_payload("v2"))
+    call = CallPayload.model_validate(load_payload("v2"))
     assert call.id == 4711
     assert call.file_urls == [
         "https://recordings.m8com.test/rec/4711.mp3?token=SUPERSECRETTOKEN"
@@ -29,7 +29,7 @@ def test_v2_full_payload() -> None:
 
 
 def test_v1_payload_without_summary_or_user_id_and_seconds_timestamps() -> None:
-    call = CallRecording.model_validate(load_payload("v1"))
+    call = CallPayload.model_validate(load_payload("v1"))
     assert call.summary is None
     assert call.user_id is None
     assert call.start_time == datetime(2025, 3, 14, 14, 3, 12, tzinfo=UTC)
@@ -38,7 +38,7 @@ def test_v1_payload_without_summary_or_user_id_and_seconds_timestamps() -> None:
 
 
 def test_unknown_fields_are_ignored() -> None:
-    call = CallRecording.model_validate(load_payload("extra_fields"))
+    call = CallPayload.model_validate(load_payload("extra_fields"))
     assert call.id == 2002
     assert "sentiment" not in call.model_dump()
     assert call.direction_kind == "outbound"
@@ -46,7 +46,7 @@ def test_unknown_fields_are_ignored() -> None:
 
 
 def test_numeric_strings_and_single_url() -> None:
-    call = CallRecording.model_validate(load_payload("numeric_strings"))
+    call = CallPayload.model_validate(load_payload("numeric_strings"))
     assert call.id == 3003
     assert call.caller_number == "46701234567"
     assert call.file_urls == ["https://recordings.m8com.test/rec/3003.ogg"]
@@ -55,7 +55,7 @@ def test_numeric_strings_and_single_url() -> None:
 
 
 def test_all_nulls_still_a_call() -> None:
-    call = CallRecording.model_validate(load_payload("nulls"))
+    call = CallPayload.model_validate(load_payload("nulls"))
     assert call.id == 4004
     assert call.file_urls == []
     assert call.start_time is None
@@ -64,7 +64,7 @@ def test_all_nulls_still_a_call() -> None:
 
 
 def test_iso_timestamps_accepted() -> None:
-    call = CallRecording.model_validate(
+    call = CallPayload.model_validate(
         {
             "id": 1,
             "startTime": "2025-03-14T14:03:12",
@@ -96,11 +96,11 @@ def test_iso_timestamps_accepted() -> None:
 )
 def test_rejects_what_is_not_a_call(payload: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
-        CallRecording.model_validate(payload)
+        CallPayload.model_validate(payload)
 
 
 def test_repr_hides_links_and_numbers() -> None:
-    call = CallRecording.model_validate(load_payload("v2"))
+    call = CallPayload.model_validate(load_payload("v2"))
     text = repr(call)
     assert "4711" in text
     assert "SUPERSECRETTOKEN" not in text

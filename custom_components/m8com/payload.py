@@ -119,7 +119,7 @@ Timestamp = Annotated[datetime | None, BeforeValidator(_timestamp)]
 Duration = Annotated[timedelta | None, BeforeValidator(_duration)]
 
 
-class CallRecording(BaseModel):
+class CallPayload(BaseModel):
     """One call log with recordings, as M8Com POSTs it.
 
     Only ``id`` is required: a call with other fields missing is still a
@@ -173,7 +173,7 @@ class InvalidCallIdError(ValueError):
     """The one defect that makes a delivery unusable: no valid ``id``."""
 
 
-def lenient_validate(data: dict[str, Any]) -> tuple[CallRecording, list[str]]:
+def lenient_validate(data: dict[str, Any]) -> tuple[CallPayload, list[str]]:
     """Validate a call, dropping any optional field that fails; name the dropped.
 
     M8Com resends an identical payload after every non-200 answer and then
@@ -187,7 +187,7 @@ def lenient_validate(data: dict[str, Any]) -> tuple[CallRecording, list[str]]:
     dropped: list[str] = []
     for _ in range(_MAX_PASSES):
         try:
-            return CallRecording.model_validate(data), dropped
+            return CallPayload.model_validate(data), dropped
         except ValidationError as err:
             locs = [error["loc"] for error in err.errors()]
         if not locs or any(not loc or loc[0] in _ID_KEYS for loc in locs):
@@ -202,7 +202,7 @@ def lenient_validate(data: dict[str, Any]) -> tuple[CallRecording, list[str]]:
             else:
                 data.pop(key, None)
     # Cannot happen (each pass removes what failed), but never lose the call.
-    return CallRecording.model_validate({"id": data.get("id")}), dropped
+    return CallPayload.model_validate({"id": data.get("id")}), dropped
 
 
 _MAX_PASSES: Final = 4

@@ -9,12 +9,14 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from homeassistant.util import dt as dt_util
 
 from .const import URL_LIFETIME
-from .models import CallRecording
+
+if TYPE_CHECKING:
+    from .payload import CallPayload
 
 CALL_DETAILS = (
     "call_id", "caller_number", "callee_number", "direction", "start_time",
@@ -28,7 +30,7 @@ _DATETIME_FIELDS = ("received", "start_time", "end_time", "links_received")
 
 
 @dataclass(slots=True, repr=False)
-class CallRecord:
+class Call:
     """What we keep of one call: metadata, where its audio went, and its fate.
 
     ``urls`` are bearer links; they are kept (in private storage only) while
@@ -61,7 +63,7 @@ class CallRecord:
     """When ``urls`` arrived, if later than ``received`` (an M8Com redelivery)."""
 
     @classmethod
-    def from_payload(cls, call: CallRecording, received: datetime) -> CallRecord:
+    def from_payload(cls, call: CallPayload, received: datetime) -> Call:
         """Flatten the validated payload into the record we store."""
         return cls(
             call_id=call.id,
@@ -86,7 +88,7 @@ class CallRecord:
         )
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CallRecord:
+    def from_dict(cls, data: dict[str, Any]) -> Call:
         """Rebuild a record from storage, ignoring keys a newer version added.
 
         This runs 50 000 times at setup for a large index, so it avoids
@@ -104,7 +106,7 @@ class CallRecord:
 
     def __repr__(self) -> str:
         """Tracebacks may quote a record: no numbers, names or bearer links."""
-        return f"<CallRecord {self.call_id} {self.status}>"
+        return f"<Call {self.call_id} {self.status}>"
 
     @property
     def links_expire(self) -> datetime:
@@ -125,11 +127,11 @@ class CallRecord:
         return data
 
 
-_FIELDS = frozenset(f.name for f in dataclasses.fields(CallRecord))
+_FIELDS = frozenset(f.name for f in dataclasses.fields(Call))
 _parse = datetime.fromisoformat
 
 
-def local_day(record: CallRecord) -> date:
+def local_day(record: Call) -> date:
     """The day a call belongs to, in HA's time zone (as users read dates)."""
     return dt_util.as_local(record.started).date()
 

@@ -1,0 +1,30 @@
+"""What one loaded account holds: the typed ``ConfigEntry`` every module shares.
+
+At the bottom of the import graph on purpose: platforms, actions and the media
+source need the entry's type, never the pipeline that fills it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from homeassistant.config_entries import ConfigEntry
+
+if TYPE_CHECKING:
+    from .index import CallIndex
+    from .pipeline import CallPipeline
+    from .webhook import WebhookHandler
+
+
+@dataclass
+class M8ComRuntime:
+    """``entry.runtime_data`` while the account is loaded."""
+
+    index: CallIndex
+    pipeline: CallPipeline
+    webhook_url: str
+    handler: WebhookHandler
+
+
+type M8ComConfigEntry = ConfigEntry[M8ComRuntime]

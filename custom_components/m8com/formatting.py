@@ -1,0 +1,59 @@
+"""How a call reads to people and where its audio is addressed, in one place.
+
+The media browser, the logbook, the actions and the saved-recording event all
+show or point at calls; they share these helpers, which import no storage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.components.media_source import generate_media_source_id
+from homeassistant.util import dt as dt_util
+
+from .const import DOMAIN
+
+if TYPE_CHECKING:
+    from .call import Call
+
+
+def format_duration(seconds: float | None) -> str:
+    """``2 min 38 s``: how the media browser and the logbook show talk time."""
+    if seconds is None:
+        return "-"
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes} min {secs} s" if minutes else f"{secs} s"
+
+
+def recording_title(call: Call, n: int = 0) -> str:
+    """``14:03 · +46701234567 → Support · 2 min 38 s · inbound``."""
+    to = call.answer_group_name or call.callee_number or "?"
+    local = dt_util.as_local(call.started)
+    parts = (
+        f"{local.hour:02d}:{local.minute:02d}",
+        f"{call.caller_number or '?'} → {to}",
+        format_duration(call.talk_time),
+        call.direction,
+    )
+    return " · ".join(parts) + (f" ({n + 1})" if n else "")
+
+
+def describe(data: Mapping[str, Any]) -> str:
+    """The logbook line: ``Recorded inbound call from … to Support, 2 min 38 s``."""
+    direction = data.get("direction") or "unknown"
+    kind = "call" if direction == "unknown" else f"{direction} call"
+    to = data.get("answer_group_name") or data.get("callee_number") or "unknown"
+    caller = data.get("caller_number") or "unknown"
+    duration = format_duration(data.get("talk_time"))
+    return f"Recorded {kind} from {caller} to {to}, {duration}"
+
+
+def media_id(entry_id: str, call_id: int, n: int) -> str:
+    """The one media-source id of a call's n-th recording (``media-source://m8com/…``)."""
+    return generate_media_source_id(DOMAIN, f"{entry_id}/{call_id}/{n}")
+
+
+def media_ids(entry_id: str, call: Call) -> list[str]:
+    """Playable ids of all the call's recordings."""
+    return [media_id(entry_id, call.call_id, n) for n in range(len(call.files))]
