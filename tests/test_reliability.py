@@ -17,8 +17,8 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
     AiohttpClientMocker,
 )
 
+from custom_components.m8com.call import LOST_REASON
 from custom_components.m8com.const import DOMAIN, EVENT_CALL_RECORDING
-from custom_components.m8com.repairs import EXPIRED
 
 from .conftest import PostFn, load_payload
 
@@ -75,7 +75,7 @@ async def test_restart_resumes_fresh_and_reports_expired(
     calls = config_entry.runtime_data.index.calls
     assert calls[1].status == "saved"
     assert len(calls[1].files) == 1
-    assert (calls[2].status, calls[2].error, calls[2].urls) == ("failed", EXPIRED, [])
+    assert (calls[2].status, calls[2].error, calls[2].urls) == ("lost", LOST_REASON, [])
     assert not debris.exists()
     issue = issue_registry.async_get_issue(
         DOMAIN, f"lost_recordings_{config_entry.entry_id}"

@@ -9,11 +9,11 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.util import dt as dt_util
 
-from .const import URL_LIFETIME
+from .const import URL_LIFETIME, Direction, Status
 
 if TYPE_CHECKING:
     from .payload import CallPayload
@@ -25,7 +25,6 @@ CALL_DETAILS = (
     "recorder_id", "user_id", "summary",
 )  # fmt: skip
 """What the bus event and the event entity say about a call (never the URLs)."""
-Status = Literal["pending", "saved", "failed", "filtered"]
 _DATETIME_FIELDS = ("received", "start_time", "end_time", "links_received")
 
 
@@ -43,7 +42,7 @@ class Call:
     end_time: datetime | None = None
     caller_number: str | None = None
     callee_number: str | None = None
-    direction: str = "unknown"
+    direction: Direction = "unknown"
     talk_time: float | None = None
     wait_time: float | None = None
     agent_id: str | None = None
@@ -63,28 +62,21 @@ class Call:
     """When ``urls`` arrived, if later than ``received`` (an M8Com redelivery)."""
 
     @classmethod
-    def from_payload(cls, call: CallPayload, received: datetime) -> Call:
-        """Flatten the validated payload into the record we store."""
+    def from_payload(cls, payload: CallPayload, received: datetime) -> Call:
+        """Flatten the validated payload into the call we store.
+
+        Every detail has the payload's attribute name, except the three that
+        are converted (id, a normalised direction, durations in seconds).
+        """
+        values = {key: getattr(payload, key) for key in _COPIED}
         return cls(
-            call_id=call.id,
+            **values,
+            call_id=payload.id,
             received=received,
-            start_time=call.start_time,
-            end_time=call.end_time,
-            caller_number=call.caller_number,
-            callee_number=call.callee_number,
-            direction=call.direction_kind,
-            talk_time=_seconds(call.talk_time),
-            wait_time=_seconds(call.wait_time),
-            agent_id=call.agent_id,
-            agent_name=call.agent_name,
-            answer_group_id=call.answer_group_id,
-            answer_group_name=call.answer_group_name,
-            referred_to=call.referred_to,
-            referred_by=call.referred_by,
-            recorder_id=call.recorder_id,
-            user_id=call.user_id,
-            summary=call.summary,
-            urls=list(call.file_urls),
+            direction=payload.direction_kind,
+            talk_time=_seconds(payload.talk_time),
+            wait_time=_seconds(payload.wait_time),
+            urls=list(payload.file_urls),
         )
 
     @classmethod
@@ -102,6 +94,8 @@ class Call:
         for key in _DATETIME_FIELDS:
             if (value := values.get(key)).__class__ is str:
                 values[key] = _parse(value)
+        if values.get("error") == LOST_REASON and values.get("status") == "failed":
+            values["status"] = "lost"  # how 0.1.0 stored a lost recording
         return cls(**values)
 
     def __repr__(self) -> str:
@@ -128,6 +122,12 @@ class Call:
 
 
 _FIELDS = frozenset(f.name for f in dataclasses.fields(Call))
+_COPIED = tuple(
+    key
+    for key in CALL_DETAILS
+    if key not in {"call_id", "direction", "talk_time", "wait_time"}
+)
+LOST_REASON = "recording link expired before it could be downloaded"
 _parse = datetime.fromisoformat
 
 

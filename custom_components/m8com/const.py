@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 import logging
-from typing import Final
+from typing import Final, Literal, get_args
 
 DOMAIN: Final = "m8com"
 LOGGER = logging.getLogger(__package__)
@@ -64,4 +64,14 @@ CONF_MAX_RECORDING_MB: Final = "max_recording_mb"
 CONF_RETENTION_DAYS: Final = "retention_days"
 CONF_NEW_WEBHOOK_URL: Final = "new_webhook_url"
 CONF_MEDIA_SUBDIR: Final = "media_subdir"
-DIRECTIONS: Final = ["inbound", "outbound"]
+
+Direction = Literal["inbound", "outbound", "unknown"]
+"""A call's direction, normalised from M8Com's free text (one definition)."""
+DIRECTIONS: Final[tuple[Direction, ...]] = get_args(Direction)
+KNOWN_DIRECTIONS: Final = [d for d in DIRECTIONS if d != "unknown"]
+"""What the direction filter offers; "unknown" calls pass when both are on."""
+
+Status = Literal["pending", "saved", "failed", "lost", "filtered"]
+"""A call's fate: audio pending, saved, failed, lost to expired links, or the
+call fell outside the account's filters (kept only to recognise resends)."""
+STATUSES: Final[tuple[Status, ...]] = get_args(Status)

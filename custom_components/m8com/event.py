@@ -7,6 +7,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .call import CALL_DETAILS, Call
+from .const import DIRECTIONS
 from .data import M8ComConfigEntry
 from .entity import M8ComEntity
 
@@ -15,7 +16,7 @@ PARALLEL_UPDATES = 0
 DESCRIPTION = EventEntityDescription(
     key="call_recording",
     translation_key="call_recording",
-    event_types=["inbound", "outbound", "unknown"],
+    event_types=list(DIRECTIONS),
 )
 
 

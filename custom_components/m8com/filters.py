@@ -30,7 +30,7 @@ from .const import (
     CONF_MAX_RECORDING_MB,
     CONF_RETENTION_DAYS,
     CONF_USERS,
-    DIRECTIONS,
+    KNOWN_DIRECTIONS,
     MAX_RECORDING_MB,
 )
 
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 DEFAULT_OPTIONS: dict[str, Any] = {
     CONF_ANSWER_GROUPS: [],
     CONF_USERS: [],
-    CONF_DIRECTIONS: list(DIRECTIONS),
+    CONF_DIRECTIONS: list(KNOWN_DIRECTIONS),
     CONF_INCLUDE_PERSONAL: True,
     CONF_DOWNLOAD_AUDIO: True,
     CONF_MAX_RECORDING_MB: MAX_RECORDING_MB,
@@ -57,7 +57,7 @@ def accepts(options: Mapping[str, Any], call: Call) -> bool:
     """Whether a call passes the account's filters (read live, per call)."""
     directions = option(options, CONF_DIRECTIONS)
     if call.direction not in directions and not (
-        call.direction == "unknown" and set(DIRECTIONS) <= set(directions)
+        call.direction == "unknown" and set(KNOWN_DIRECTIONS) <= set(directions)
     ):
         return False
     personal = call.answer_group_id is None and call.answer_group_name is None
@@ -123,7 +123,9 @@ def filters_schema(current: Mapping[str, Any], calls: list[Call]) -> Any:
         vol.Optional(CONF_DIRECTIONS, default=option(current, CONF_DIRECTIONS)): (
             SelectSelector(
                 SelectSelectorConfig(
-                    options=DIRECTIONS, multiple=True, translation_key=CONF_DIRECTIONS
+                    options=KNOWN_DIRECTIONS,
+                    multiple=True,
+                    translation_key=CONF_DIRECTIONS,
                 )
             )
         ),

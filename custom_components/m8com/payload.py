@@ -12,15 +12,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 import math
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Any, Final
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
+from .const import Direction
+
 SECONDS_THRESHOLD: Final = 10**11
 """Epoch values below this are seconds; above it, milliseconds (year 5138)."""
 
-Direction = Literal["inbound", "outbound", "unknown"]
 MAX_CALL_ID: Final = 2**53 - 1
 """The largest id every JSON implementation keeps exactly (and orjson writes)."""
 _ID_ERROR: Final = "id must be a whole number from 0 to 2^53 - 1"

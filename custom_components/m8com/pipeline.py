@@ -15,7 +15,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 
-from .call import Call
+from .call import LOST_REASON, Call
 from .const import (
     CONF_DOWNLOAD_AUDIO,
     CONF_MAX_RECORDING_MB,
@@ -41,7 +41,6 @@ from .formatting import media_ids
 from .index import CallIndex
 from .payload import CallPayload
 from .repairs import (
-    EXPIRED,
     async_report_disk,
     async_report_lost,
     async_report_orphans,
@@ -111,9 +110,12 @@ class CallPipeline:
         Committed before the 200, since M8Com will not send these links again.
         """
         record = self._index.calls.get(call.id)
-        if record is None or record.status != "failed" or not call.file_urls:
-            return
-        if not option(self._entry.options, CONF_DOWNLOAD_AUDIO):
+        if (
+            record is None
+            or record.status not in ("failed", "lost")
+            or not call.file_urls
+            or not option(self._entry.options, CONF_DOWNLOAD_AUDIO)
+        ):
             return
         LOGGER.info("Call %s was delivered again; retrying its recording", call.id)
         record.urls, record.status, record.error = list(call.file_urls), "pending", None
@@ -141,7 +143,7 @@ class CallPipeline:
                 record.status = "saved"
                 await self._index.async_commit(record)
             elif record.links_expire <= now:
-                record.status, record.error, record.urls = "failed", EXPIRED, []
+                record.status, record.error, record.urls = "lost", LOST_REASON, []
                 await self._index.async_commit(record)
             else:
                 self.async_schedule_download(record)

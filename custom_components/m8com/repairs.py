@@ -24,7 +24,6 @@ from .const import DOMAIN
 if TYPE_CHECKING:
     from .index import CallIndex
 
-EXPIRED = "recording link expired before it could be downloaded"
 MAX_LISTED = 20
 
 
@@ -78,7 +77,7 @@ def async_report_lost(
 ) -> None:
     """List calls whose recording was lost to expiry, or clear the issue."""
     lost = sorted(
-        (r for r in index.calls.values() if r.error == EXPIRED),
+        (r for r in index.calls.values() if r.status == "lost"),
         key=lambda r: r.started,
         reverse=True,
     )

@@ -28,6 +28,7 @@ from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
 
 from .call import Call
+from .const import DIRECTIONS
 from .data import M8ComConfigEntry
 from .entity import M8ComEntity
 from .index import CallIndex
@@ -76,7 +77,7 @@ LAST_CALL_SENSORS = (
         key="last_direction",
         translation_key="last_direction",
         device_class=SensorDeviceClass.ENUM,
-        options=["inbound", "outbound", "unknown"],
+        options=list(DIRECTIONS),
         value_fn=lambda call: call.direction,
     ),
     M8ComSensorEntityDescription(

@@ -20,12 +20,11 @@ import voluptuous as vol
 
 from .call import Call
 from .compat import schema
-from .const import DOMAIN
+from .const import DIRECTIONS, DOMAIN
 from .data import M8ComConfigEntry
 from .library import as_response, async_delete, involves, older_than
 
 CONF_ENTRY = "config_entry_id"
-DIRECTIONS = ["inbound", "outbound", "unknown"]
 
 GET_SCHEMA = schema(
     {
