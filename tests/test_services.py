@@ -7,12 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import Event, HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.core import Context, Event, HomeAssistant
+from homeassistant.exceptions import ServiceValidationError, Unauthorized
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    MockUser,
     async_fire_time_changed,
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import (
@@ -23,8 +24,8 @@ import voluptuous as vol
 
 from custom_components.m8com.const import DOMAIN
 from custom_components.m8com.formatting import describe
-from custom_components.m8com.library import same_number
 from custom_components.m8com.logbook import async_describe_events
+from custom_components.m8com.numbers import same_number
 
 from .conftest import PostFn, load_payload
 
@@ -70,17 +71,29 @@ async def call_service(hass: HomeAssistant, name: str, **data: Any) -> Any:
 @pytest.mark.parametrize(
     ("a", "b", "same"),
     [
-        ("+46701111111", "0046 70 111 11 11", True),
-        ("0701111111", "+46701111111", True),
+        ("+46 70-123 45 67", "0046701234567", True),
+        ("070-123 45 67", "+46701234567", True),
+        ("0046701234567", "070-123 45 67", True),
+        ("+46701234567", "+47701234567", False),
+        ("+46701234567", "1234567", False),
         ("+46701111111", "+46702222222", False),
+        ("sip:alice@example.com", "sip:alice@example.com", True),
+        ("SIP:Alice@Example.com", "sip:alice@example.com", True),
+        ("sip:alice@example.com", "sip:bob@example.com", False),
+        ("voip-user-17", "voip-user-17", True),
         ("12345", "12345", True),
-        ("112", "0046112", False),
         (None, "+46701111111", False),
         ("", "", False),
     ],
 )
 def test_same_number(a: str | None, b: str, same: bool) -> None:
-    assert same_number(a, b) is same
+    """E.164 with SE as the default region; identifiers exactly, any case."""
+    assert same_number(a, b, "SE") is same
+
+
+def test_default_region_is_the_configured_country() -> None:
+    assert same_number("0701234567", "+46701234567", "SE")
+    assert not same_number("0701234567", "+46701234567", "NO")
 
 
 async def test_get_recordings_newest_first_with_filters(
@@ -230,3 +243,45 @@ async def test_logbook_line(hass: HomeAssistant) -> None:
         "message": "Recorded inbound call from +46701234567 to Support, 2 min 38 s",
     }
     assert describe({"talk_time": 5}) == "Recorded call from unknown to unknown, 5 s"
+
+
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [
+        ("get_recordings", {}),
+        ("delete_recordings", {"call_ids": [4711]}),
+        ("purge_recordings", {"older_than_days": 0}),
+    ],
+)
+async def test_actions_are_for_administrators_only(
+    hass: HomeAssistant,
+    post: PostFn,
+    loaded_entry: MockConfigEntry,
+    hass_read_only_user: MockUser,
+    hass_admin_user: MockUser,
+    action: str,
+    data: dict[str, Any],
+) -> None:
+    """Erasure is irreversible and the history names every caller."""
+    await post({**load_payload("v2"), "fileUrls": []})
+    response = action == "get_recordings"
+    with pytest.raises(Unauthorized):
+        await hass.services.async_call(
+            DOMAIN,
+            action,
+            data,
+            blocking=True,
+            return_response=response,
+            context=Context(user_id=hass_read_only_user.id),
+        )
+    assert 4711 in loaded_entry.runtime_data.index.calls
+    result = await hass.services.async_call(
+        DOMAIN,
+        action,
+        data,
+        blocking=True,
+        return_response=True,
+        context=Context(user_id=hass_admin_user.id),
+    )
+    assert result is not None
+    assert ("recordings" in result) if response else result == {"deleted": 1}

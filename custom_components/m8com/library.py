@@ -22,41 +22,18 @@ from .data import M8ComConfigEntry
 from .downloader import media_root, remove_files
 from .filters import option
 from .formatting import media_ids
-
-MIN_NUMBER_DIGITS = 7
-SUFFIX_DIGITS = 9
+from .numbers import same_number
 
 
-def _digits(number: str) -> str:
-    digits = "".join(ch for ch in number if ch.isdigit())
-    return digits.removeprefix("00")
-
-
-def same_number(a: str | None, b: str) -> bool:
-    """Whether two phone numbers are the same subscriber.
-
-    ``+46 70-123 45 67``, ``0046701234567`` and ``0701234567`` all match: for an
-    erasure request, missing a recording is worse than matching a number
-    written another way, so the last nine digits decide (seven at least).
-    """
-    if not a:
-        return False
-    da, db = _digits(a), _digits(b)
-    if da == db:
-        return bool(da)
-    n = min(len(da), len(db), SUFFIX_DIGITS)
-    return n >= MIN_NUMBER_DIGITS and da[-n:] == db[-n:]
-
-
-def involves(record: Call, number: str) -> bool:
-    """Whether a number took part in the call in any role."""
+def involves(record: Call, number: str, region: str) -> bool:
+    """Whether a number took part in the call in any role (``numbers``)."""
     parties = (
         record.caller_number,
         record.callee_number,
         record.referred_to,
         record.referred_by,
     )
-    return any(same_number(party, number) for party in parties)
+    return any(same_number(party, number, region) for party in parties)
 
 
 def as_response(entry_id: str, record: Call) -> dict[str, Any]:

@@ -19,10 +19,11 @@ from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from .call import Call
-from .compat import schema
+from .compat import async_register_admin_action, schema
 from .const import DIRECTIONS, DOMAIN
 from .data import M8ComConfigEntry
 from .library import as_response, async_delete, involves, older_than
+from .numbers import DEFAULT_REGION
 
 CONF_ENTRY = "config_entry_id"
 
@@ -79,11 +80,17 @@ def _aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=dt_util.get_default_time_zone())
 
 
+def _region(hass: HomeAssistant) -> str:
+    """Where a number without a country code is dialled: HA's country."""
+    return hass.config.country or DEFAULT_REGION
+
+
 def _matches(
     record: Call,
     data: dict[str, Any],
     since: datetime | None,
     until: datetime | None,
+    region: str,
 ) -> bool:
     group = data.get("answer_group")
     return (
@@ -94,7 +101,7 @@ def _matches(
         and (
             group is None or group in (record.answer_group_id, record.answer_group_name)
         )
-        and ("number" not in data or involves(record, data["number"]))
+        and ("number" not in data or involves(record, data["number"], region))
     )
 
 
@@ -102,11 +109,12 @@ async def _get_recordings(call: ServiceCall) -> ServiceResponse:
     since, until = _aware(call.data.get("since")), _aware(call.data.get("until"))
     if since and until and since > until:
         raise _invalid("since_after_until")
+    region = _region(call.hass)
     found = [
         (entry.entry_id, record)
         for entry in _entries(call.hass, call)
         for record in entry.runtime_data.index.calls.values()
-        if _matches(record, call.data, since, until)
+        if _matches(record, call.data, since, until, region)
     ]
     found.sort(key=lambda item: item[1].started, reverse=True)
     return {
@@ -125,7 +133,8 @@ async def _delete_recordings(call: ServiceCall) -> ServiceResponse:
         calls = entry.runtime_data.index.calls
         chosen = {i for i in ids or () if i in calls}
         if number:
-            chosen |= {r.call_id for r in calls.values() if involves(r, number)}
+            region = _region(call.hass)
+            chosen |= {r.call_id for r in calls.values() if involves(r, number, region)}
         doomed = [calls[i] for i in chosen]
         deleted += await async_delete(call.hass, entry, doomed)
     return {"deleted": deleted}
@@ -157,6 +166,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
             SupportsResponse.OPTIONAL,
         ),
     ):
-        hass.services.async_register(
-            DOMAIN, name, handler, schema=fields, supports_response=response
+        # Erasing is irreversible and the history names every caller: admins only.
+        async_register_admin_action(
+            hass, name, handler, fields=fields, supports_response=response
         )
