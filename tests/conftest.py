@@ -90,6 +90,20 @@ def no_backoff() -> Any:
         yield
 
 
+@pytest.fixture(autouse=True)
+def mockable_downloads(request: pytest.FixtureRequest, hass: HomeAssistant) -> Any:
+    """Tests that mock M8Com's file server with ``aioclient_mock`` get HA's
+    (mocked) session for downloads; all others use the real policy session."""
+    if "aioclient_mock" not in request.fixturenames:
+        yield
+        return
+    with patch(
+        "custom_components.m8com.downloader.async_policy_session",
+        lambda hass, **_: async_get_clientsession(hass),
+    ):
+        yield
+
+
 @pytest.fixture
 def config_entry() -> MockConfigEntry:
     """An M8Com account as the config flow would create it."""
@@ -204,6 +218,7 @@ def deliver(
         )
         return Answer(int(answer["status"]), dict(answer.get("headers") or {}))
 
+    _deliver.kind = kind  # type: ignore[attr-defined]
     return _deliver
 
 

@@ -22,7 +22,7 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
 from yarl import URL
 
 from custom_components.m8com.const import EVENT_RECORDING_SAVED
-from custom_components.m8com.downloader import extension_for, redact_url
+from custom_components.m8com.downloader import redact_url
 
 from .conftest import PostFn, load_payload
 
@@ -75,24 +75,6 @@ async def test_saves_mp3_and_fires_saved_event(
     }
     rec = record(loaded_entry)
     assert (rec.status, rec.files, rec.urls, rec.error) == ("saved", [path], [], None)
-
-
-@pytest.mark.parametrize(
-    ("content_type", "url", "ext"),
-    [
-        ("audio/mpeg", "https://x.test/a", "mp3"),
-        ("audio/wav", "https://x.test/a", "wav"),
-        ("audio/x-wav; charset=binary", "https://x.test/a", "wav"),
-        ("audio/ogg", "https://x.test/a", "ogg"),
-        ("audio/mp4", "https://x.test/a", "m4a"),
-        ("audio/flac", "https://x.test/a", "flac"),
-        ("application/octet-stream", "https://x.test/a.WAV?sig=1", "wav"),
-        ("", "https://x.test/a.opus", "opus"),
-        ("", "https://x.test/download", "bin"),
-    ],
-)
-def test_extension(content_type: str, url: str, ext: str) -> None:
-    assert extension_for(content_type.split(";", maxsplit=1)[0], url) == ext
 
 
 def test_redact_url() -> None:
@@ -161,7 +143,7 @@ async def test_transient_errors_are_retried(
         ({"status": HTTPStatus.FORBIDDEN}, "HTTP 403"),
         (
             {"headers": {"Content-Type": "text/html"}},
-            "unexpected content type text/html",
+            "not an audio file (text/html)",
         ),
         (
             {
@@ -205,11 +187,11 @@ async def test_retries_stop_when_the_url_expires(
     loaded_entry: MockConfigEntry,
 ) -> None:
     aioclient_mock.get(URL_4711, status=HTTPStatus.BAD_GATEWAY)
-    with patch("custom_components.m8com.call.URL_LIFETIME", timedelta(seconds=0.01)):
+    with patch("custom_components.m8com.call.URL_LIFETIME", timedelta(seconds=0.3)):
         await deliver(hass, post, load_payload("v2"))
     assert record(loaded_entry).status == "failed"
     assert record(loaded_entry).error == "HTTP 502"
-    assert 1 <= aioclient_mock.call_count <= 4
+    assert aioclient_mock.call_count >= 2  # retried, then stopped at the deadline
 
 
 async def test_unsupported_scheme(
@@ -239,7 +221,7 @@ async def test_streamed_body_over_cap_is_removed(
     assert not [p for p in media_dir.rglob("*") if p.is_file()]
 
 
-@pytest.mark.parametrize("where", ["_open_part", "_finish"])
+@pytest.mark.parametrize("where", ["open_part", "finish"])
 async def test_disk_error_is_a_failure_not_a_crash(
     hass: HomeAssistant,
     post: PostFn,

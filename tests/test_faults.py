@@ -83,7 +83,7 @@ async def server() -> AsyncIterator[TestServer]:
         ("loopback-redirect", "saved"),
         ("always-truncated", "network error: ClientPayloadError"),
         ("ftp-redirect", "bad redirect: NonHttpUrlRedirectClientError"),
-        ("html", "unexpected content type text/html"),
+        ("html", "not an audio file (text/html)"),
     ],
 )
 async def test_fault(

@@ -141,7 +141,7 @@ async def test_disk_error_raises_issue_and_next_success_clears_it(
     aioclient_mock.get(URL, content=b"audio", headers={"Content-Type": "audio/mpeg"})
     issue_id = f"disk_error_{loaded_entry.entry_id}"
     with patch(
-        "custom_components.m8com.downloader._open_part",
+        "custom_components.m8com.downloader.open_part",
         side_effect=OSError(28, "No space left on device"),
     ):
         await post(load_payload("v2"))

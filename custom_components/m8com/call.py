@@ -60,6 +60,8 @@ class Call:
     urls: list[str] = field(default_factory=list)
     links_received: datetime | None = None
     """When ``urls`` arrived, if later than ``received`` (an M8Com redelivery)."""
+    local_origin: bool = False
+    """The links came from a loopback or private address (see ``fetch_policy``)."""
 
     @classmethod
     def from_payload(cls, payload: CallPayload, received: datetime) -> Call:

@@ -9,34 +9,39 @@ shows half a recording and a crash leaves only debris we can recognise.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
 import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 from http import HTTPStatus
-import os
-from pathlib import Path, PurePosixPath
-from typing import IO
+from pathlib import Path
 
 import aiohttp
 from aiohttp import hdrs
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util import dt as dt_util
 from yarl import URL
 
 from .const import (
-    CONTENT_TYPE_EXTENSIONS,
     LOGGER,
     MAX_PARALLEL_DOWNLOADS,
     RETRY_FIRST_DELAY,
     RETRY_MAX_DELAY,
     WRITE_BLOCK_BYTES,
 )
+from .fetch_policy import (
+    ForbiddenAddressError,
+    RefusedLinkError,
+    async_follow,
+    async_policy_session,
+    audio_extension,
+    refused_reason,
+)
+from .media_files import PART_SUFFIX, discard, finish, open_part
+from .slots import DeadlineExpiredError, DeadlineSlots
 
 _TIMEOUT = aiohttp.ClientTimeout(total=None, connect=30, sock_read=60)
 _RETRY_STATUSES = {HTTPStatus.REQUEST_TIMEOUT, HTTPStatus.TOO_MANY_REQUESTS}
-PART_SUFFIX = ".part"
+EXPIRED_WAITING = "recording link expired while waiting for a download slot"
 
 
 class DownloadError(Exception):
@@ -82,38 +87,39 @@ def build_targets(
     return [Target(base if n == 0 else f"{base}_{n + 1}") for n in range(count)]
 
 
-def extension_for(content_type: str, url: str) -> str:
-    """Pick the file extension from Content-Type, else from the URL's path."""
-    if ext := CONTENT_TYPE_EXTENSIONS.get(content_type):
-        return ext
-    if content_type.startswith("audio/"):
-        # audio/flac -> flac; the subtype is the usual extension for audio.
-        subtype = content_type.removeprefix("audio/").removeprefix("x-")
-        if subtype.isalnum() and len(subtype) <= 5:  # noqa: PLR2004
-            return subtype
-    suffix = PurePosixPath(URL(url).path).suffix.lstrip(".").lower()
-    return suffix if suffix.isalnum() and len(suffix) <= 5 else "bin"  # noqa: PLR2004
-
-
 class Downloader:
-    """Streams recordings through HA's shared session, a few at a time."""
+    """Streams recordings, a few at a time, within the fetch policy."""
 
     def __init__(self, hass: HomeAssistant, media_root: Path) -> None:
-        """Share one concurrency limit for the whole entry."""
+        """Share one set of slots (earliest deadline first) for the whole entry."""
         self._hass = hass
         self._root = media_root
-        self._slots = asyncio.Semaphore(MAX_PARALLEL_DOWNLOADS)
+        self._slots = DeadlineSlots(MAX_PARALLEL_DOWNLOADS)
+        self._sessions: dict[bool, aiohttp.ClientSession] = {}
 
     async def async_fetch(
-        self, url: str, target: Target, deadline: datetime, max_bytes: int
+        self,
+        url: str,
+        target: Target,
+        deadline: datetime,
+        *,
+        max_bytes: int,
+        allow_private: bool,
     ) -> str:
         """Download one URL, retrying transient failures until ``deadline``."""
         delay = RETRY_FIRST_DELAY
+        last: DownloadError | None = None
         while True:
             try:
-                async with self._slots:
-                    return await self._attempt(url, target, max_bytes)
+                async with self._slots.slot(deadline):
+                    return await self._attempt(
+                        url, target, deadline, max_bytes, allow_private=allow_private
+                    )
+            except DeadlineExpiredError as err:
+                # After a failed try, that failure is the reason worth telling.
+                raise last or DownloadError(EXPIRED_WAITING, retry=False) from err
             except DownloadError as err:
+                last = err
                 if not err.retry or dt_util.utcnow().timestamp() + delay > (
                     deadline.timestamp()
                 ):
@@ -122,25 +128,50 @@ class Downloader:
             await asyncio.sleep(delay)
             delay = min(delay * 2, RETRY_MAX_DELAY)
 
-    async def _attempt(self, url: str, target: Target, max_bytes: int) -> str:
-        scheme = URL(url).scheme
-        if scheme not in ("http", "https"):
-            raise DownloadError(f"unsupported URL scheme '{scheme}'", retry=False)
+    def _session(self, *, allow_private: bool) -> aiohttp.ClientSession:
+        if (session := self._sessions.get(allow_private)) is None or session.closed:
+            session = self._sessions[allow_private] = async_policy_session(
+                self._hass, allow_private=allow_private
+            )
+        return session
+
+    async def _attempt(
+        self,
+        url: str,
+        target: Target,
+        deadline: datetime,
+        max_bytes: int,
+        *,
+        allow_private: bool,
+    ) -> str:
+        left = max(1.0, (deadline - dt_util.utcnow()).total_seconds())
+        timeout = aiohttp.ClientTimeout(
+            total=left, connect=_TIMEOUT.connect, sock_read=_TIMEOUT.sock_read
+        )
+        session = self._session(allow_private=allow_private)
         try:
-            session = async_get_clientsession(self._hass)
-            async with session.get(url, timeout=_TIMEOUT) as response:
+            async with contextlib.AsyncExitStack() as stack:
+                response = await async_follow(
+                    stack, session, URL(url), timeout, allow_private=allow_private
+                )
                 _check_response(response, max_bytes)
-                relative = target.relative(extension_for(_content_type(response), url))
+                extension = audio_extension(_content_type(response), str(response.url))
+                if extension is None:
+                    raise DownloadError(
+                        f"not an audio file ({_content_type(response) or 'untyped'})",
+                        retry=False,
+                    )
+                relative = target.relative(extension)
                 await self._stream(response, self._root / relative, max_bytes)
-        except (
-            aiohttp.InvalidURL,
-            aiohttp.NonHttpUrlClientError,
-            aiohttp.TooManyRedirects,
-        ) as err:
+        except (ForbiddenAddressError, RefusedLinkError) as err:
+            raise DownloadError(str(err), retry=False) from err
+        except (aiohttp.InvalidURL, aiohttp.NonHttpUrlClientError) as err:
             raise DownloadError(
                 f"bad redirect: {type(err).__name__}", retry=False
             ) from err
         except (aiohttp.ClientError, TimeoutError) as err:
+            if (reason := refused_reason(err)) is not None:
+                raise DownloadError(reason, retry=False) from err
             raise DownloadError(
                 f"network error: {type(err).__name__}", retry=True
             ) from err
@@ -152,7 +183,7 @@ class Downloader:
         part = path.with_name(path.name + PART_SUFFIX)
         run = self._hass.async_add_executor_job
         try:
-            handle = await run(_open_part, part)
+            handle = await run(open_part, part)
         except OSError as err:
             raise DownloadError(
                 f"cannot write: {err.strerror}", retry=False, disk=True
@@ -168,14 +199,14 @@ class Downloader:
                 if len(buffer) >= WRITE_BLOCK_BYTES:
                     await run(handle.write, bytes(buffer))
                     buffer.clear()
-            await run(_finish, handle, bytes(buffer), part, path)
+            await run(finish, handle, bytes(buffer), part, path)
         except OSError as err:
-            await run(_discard, handle, part)
+            await run(discard, handle, part)
             raise DownloadError(
                 f"cannot write: {err.strerror}", retry=False, disk=True
             ) from err
         except BaseException:
-            await asyncio.shield(run(_discard, handle, part))
+            await asyncio.shield(run(discard, handle, part))
             raise
 
 
@@ -185,9 +216,6 @@ def _check_response(response: aiohttp.ClientResponse, max_bytes: int) -> None:
         raise DownloadError(f"HTTP {status}", retry=True)
     if status != HTTPStatus.OK:
         raise DownloadError(f"HTTP {status}", retry=False)
-    content_type = _content_type(response)
-    if content_type.startswith("text/") or content_type.endswith("json"):
-        raise DownloadError(f"unexpected content type {content_type}", retry=False)
     length = response.headers.get(hdrs.CONTENT_LENGTH, "")
     if length.isdigit() and int(length) > max_bytes:
         raise _too_large()
@@ -201,68 +229,3 @@ def _content_type(response: aiohttp.ClientResponse) -> str:
     """The bare media type, lower-case; empty when the server sent none."""
     value: str = response.headers.get(hdrs.CONTENT_TYPE, "")
     return value.split(";", 1)[0].strip().lower()
-
-
-def _open_part(part: Path) -> IO[bytes]:
-    part.parent.mkdir(parents=True, exist_ok=True)
-    return part.open("wb")
-
-
-def _finish(handle: IO[bytes], tail: bytes, part: Path, path: Path) -> None:
-    """Complete the file on the disk itself before it gets its final name.
-
-    Its call is marked saved right after; without the fsync a power cut could
-    leave a saved call pointing to an empty file.
-    """
-    with handle:
-        handle.write(tail)
-        handle.flush()
-        os.fsync(handle.fileno())
-    part.replace(path)
-
-
-def _discard(handle: IO[bytes], part: Path) -> None:
-    handle.close()
-    part.unlink(missing_ok=True)
-
-
-def remove_files(root: Path, files: Iterable[str]) -> None:
-    """Delete recordings and the day folders they leave empty (executor)."""
-    for relative in files:
-        path = root / relative
-        path.unlink(missing_ok=True)
-        for parent in path.parents:
-            if parent == root or not parent.is_relative_to(root):
-                break
-            try:
-                parent.rmdir()
-            except OSError:
-                break
-
-
-def scan_folder(root: Path, subdir: str) -> dict[int, list[str]]:
-    """One walk of an account's folder at start-up (executor).
-
-    Deletes the ``.part`` files a crash or restart left behind, and returns
-    the recordings found by call id (``HHMMSS_<id>[_<n>].<ext>``), relative
-    to the media root, so they can be matched with the calls that own them.
-    """
-    found: dict[int, list[str]] = {}
-    folder = root / subdir
-    if not folder.is_dir():
-        return found
-    for path in folder.rglob("*"):
-        if path.name.endswith(PART_SUFFIX):
-            path.unlink(missing_ok=True)
-            continue
-        if (call_id := _call_id_of(path.stem)) is not None and path.is_file():
-            found.setdefault(call_id, []).append(path.relative_to(root).as_posix())
-    return found
-
-
-def _call_id_of(stem: str) -> int | None:
-    """``140312_4711`` or ``140312_4711_2`` → 4711; anything else → None."""
-    parts = stem.split("_")
-    if len(parts) in (2, 3) and all(p.isascii() and p.isdigit() for p in parts):
-        return int(parts[1])
-    return None

@@ -19,9 +19,10 @@ from homeassistant.util import dt as dt_util
 from .call import Call
 from .const import CONF_RETENTION_DAYS, DOMAIN, LOGGER
 from .data import M8ComConfigEntry
-from .downloader import media_root, remove_files
+from .downloader import media_root
 from .filters import option
 from .formatting import media_ids
+from .media_files import remove_files
 from .numbers import same_number
 
 

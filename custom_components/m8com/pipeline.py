@@ -33,12 +33,12 @@ from .downloader import (
     build_targets,
     media_root,
     redact_url,
-    remove_files,
-    scan_folder,
 )
+from .fetch_policy import MAX_URLS_PER_CALL
 from .filters import accepts, option
 from .formatting import media_ids
 from .index import CallIndex
+from .media_files import remove_files, scan_folder
 from .payload import CallPayload
 from .repairs import (
     async_report_disk,
@@ -63,9 +63,17 @@ class CallPipeline:
         self._index = index
         self._downloader = downloader
 
-    async def async_receive(self, call: CallPayload) -> bool:
-        """Accept a call once; return False for a repeat delivery of its id."""
+    async def async_receive(self, call: CallPayload, *, local_origin: bool) -> bool:
+        """Accept a call once; return False for a repeat delivery of its id.
+
+        ``local_origin``: the delivery came from a loopback or private address,
+        so its links may point there too (``fetch_policy``).
+        """
         record = Call.from_payload(call, dt_util.utcnow())
+        record.local_origin = local_origin
+        if (extra := len(record.urls) - MAX_URLS_PER_CALL) > 0:
+            record.urls = record.urls[:MAX_URLS_PER_CALL]
+            record.error = f"{extra} more recording links ignored (at most 10 a call)"
         options = self._entry.options
         wanted = accepts(options, record)
         if not wanted:
@@ -78,7 +86,7 @@ class CallPipeline:
         if not await self._index.async_accept(record):
             LOGGER.debug("Call %s already received; acknowledging repeat", call.id)
             if wanted:
-                await self._async_retry_with(call)
+                await self._async_retry_with(call, local_origin=local_origin)
             return False
         if not wanted:
             LOGGER.debug("Call %s is outside this account's filters", call.id)
@@ -104,7 +112,7 @@ class CallPipeline:
             eager_start=False,
         )
 
-    async def _async_retry_with(self, call: CallPayload) -> None:
+    async def _async_retry_with(self, call: CallPayload, *, local_origin: bool) -> None:
         """A redelivery brings fresh links: use them for a failed or lost download.
 
         Committed before the 200, since M8Com will not send these links again.
@@ -118,7 +126,8 @@ class CallPipeline:
         ):
             return
         LOGGER.info("Call %s was delivered again; retrying its recording", call.id)
-        record.urls, record.status, record.error = list(call.file_urls), "pending", None
+        record.urls = list(call.file_urls)[:MAX_URLS_PER_CALL]
+        record.status, record.error, record.local_origin = "pending", None, local_origin
         record.links_received = dt_util.utcnow()
         await self._index.async_commit(record)
         async_report_lost(self._hass, self._entry, self._index)
@@ -185,7 +194,13 @@ class CallPipeline:
         for url, target in zip(record.urls, targets, strict=True):
             try:
                 files.append(
-                    await self._downloader.async_fetch(url, target, deadline, max_bytes)
+                    await self._downloader.async_fetch(
+                        url,
+                        target,
+                        deadline,
+                        max_bytes=max_bytes,
+                        allow_private=record.local_origin,
+                    )
                 )
             except DownloadError as err:
                 errors.append(err.reason)
@@ -212,7 +227,7 @@ class CallPipeline:
         record.files = files
         record.urls = []
         record.status = "failed" if errors else "saved"
-        record.error = "; ".join(errors) or None
+        record.error = "; ".join([*filter(None, [record.error]), *errors]) or None
         await self._index.async_commit(record)
         async_report_disk(
             self._hass, self._entry, disk_error, files_written=bool(files)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 import hmac
 from http import HTTPStatus
+import ipaddress
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import hdrs, web
@@ -42,7 +43,7 @@ class WebhookHandler:
         self,
         name: str,
         secret: Callable[[], str],
-        receive: Callable[[CallPayload], Awaitable[bool]],
+        receive: Callable[..., Awaitable[bool]],
     ) -> None:
         """Bind the handler to the entry's secret and its call pipeline.
 
@@ -98,7 +99,7 @@ class WebhookHandler:
                 ", ".join(dropped),
             )
             self.dropped_fields.update(dropped)
-        await self._receive(call)
+        await self._receive(call, local_origin=local_origin(request))
         return _response(HTTPStatus.OK)
 
 
@@ -122,6 +123,17 @@ def sender(request: web.Request) -> str:
     if (source := getattr(request, "mock_source", None)) is not None:
         return f"Home Assistant {source}"
     return str(getattr(request, "remote", None) or "an unknown address")
+
+
+def local_origin(request: web.Request) -> bool:
+    """Whether the delivery came from this host or its LAN (not the cloud)."""
+    if getattr(request, "mock_source", None) is not None:
+        return False  # Nabu Casa: from the internet, whatever the socket says
+    try:
+        ip = ipaddress.ip_address(str(getattr(request, "remote", None)))
+    except ValueError:
+        return False
+    return ip.is_loopback or ip.is_private
 
 
 async def _read_bounded(request: web.Request) -> bytes | None:

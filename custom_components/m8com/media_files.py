@@ -1,0 +1,82 @@
+"""Recording files in the media folder: written whole, removed, found again.
+
+Files are written as ``.part`` and renamed when complete (and flushed to the
+disk first), so the media browser never shows half a recording and a crash
+leaves only debris that is recognised and removed at the next start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+import os
+from pathlib import Path
+from typing import IO
+
+PART_SUFFIX = ".part"
+
+
+def open_part(part: Path) -> IO[bytes]:
+    """Open ``<name>.part`` for writing, creating the day folders (executor)."""
+    part.parent.mkdir(parents=True, exist_ok=True)
+    return part.open("wb")
+
+
+def finish(handle: IO[bytes], tail: bytes, part: Path, path: Path) -> None:
+    """Complete the file on the disk itself before it gets its final name.
+
+    Its call is marked saved right after; without the fsync a power cut could
+    leave a saved call pointing to an empty file.
+    """
+    with handle:
+        handle.write(tail)
+        handle.flush()
+        os.fsync(handle.fileno())
+    part.replace(path)
+
+
+def discard(handle: IO[bytes], part: Path) -> None:
+    """Drop an unfinished recording (executor)."""
+    handle.close()
+    part.unlink(missing_ok=True)
+
+
+def remove_files(root: Path, files: Iterable[str]) -> None:
+    """Delete recordings and the day folders they leave empty (executor)."""
+    for relative in files:
+        path = root / relative
+        path.unlink(missing_ok=True)
+        for parent in path.parents:
+            if parent == root or not parent.is_relative_to(root):
+                break
+            try:
+                parent.rmdir()
+            except OSError:
+                break
+
+
+def scan_folder(root: Path, subdir: str) -> dict[int, list[str]]:
+    """One walk of an account's folder at start-up (executor).
+
+    Deletes the ``.part`` files a crash or restart left behind, and returns
+    the recordings found by call id (``HHMMSS_<id>[_<n>].<ext>``), relative
+    to the media root, so they can be matched with the calls that own them.
+    """
+    found: dict[int, list[str]] = {}
+    folder = root / subdir
+    if not folder.is_dir():
+        return found
+    for path in folder.rglob("*"):
+        if path.name.endswith(PART_SUFFIX):
+            path.unlink(missing_ok=True)
+            continue
+        if (call_id := _call_id_of(path.stem)) is not None and path.is_file():
+            found.setdefault(call_id, []).append(path.relative_to(root).as_posix())
+    return found
+
+
+def _call_id_of(stem: str) -> int | None:
+    """``140312_4711`` or ``140312_4711_2`` → 4711; anything else → None."""
+    parts = stem.split("_")
+    if len(parts) in (2, 3) and all(p.isascii() and p.isdigit() for p in parts):
+        return int(parts[1])
+    return None
