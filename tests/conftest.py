@@ -91,7 +91,7 @@ def no_backoff() -> Any:
 
 
 @pytest.fixture(autouse=True)
-def mockable_downloads(request: pytest.FixtureRequest, hass: HomeAssistant) -> Any:
+def mockable_downloads(request: pytest.FixtureRequest) -> Any:
     """Tests that mock M8Com's file server with ``aioclient_mock`` get HA's
     (mocked) session for downloads; all others use the real policy session."""
     if "aioclient_mock" not in request.fixturenames:

@@ -250,3 +250,15 @@ async def test_audio_stored_before_a_crash_is_reattached_to_its_call(
         )
         is None
     )
+
+
+async def test_erasing_a_lost_call_clears_it_from_the_repair(
+    hass: HomeAssistant, config_entry: MockConfigEntry, hass_storage: dict[str, Any]
+) -> None:
+    await start(hass, config_entry, hass_storage, [pending(4711, timedelta(hours=2))])
+    issue_id = f"lost_recordings_{config_entry.entry_id}"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+    await hass.services.async_call(
+        DOMAIN, "delete_recordings", {"call_ids": [4711]}, blocking=True
+    )
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None

@@ -55,6 +55,11 @@ def signal_new_call(entry_id: str) -> str:
     return f"{DOMAIN}_{entry_id}_call"
 
 
+def signal_erased(entry_id: str) -> str:
+    """Calls of this entry were erased: entities showing them must refresh."""
+    return f"{DOMAIN}_{entry_id}_erased"
+
+
 CONF_ANSWER_GROUPS: Final = "answer_groups"
 CONF_USERS: Final = "users"
 CONF_DIRECTIONS: Final = "directions"

@@ -9,19 +9,33 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 
-from .const import CONF_SECRET
+from .const import (
+    CONF_ANSWER_GROUPS,
+    CONF_CLOUDHOOK,
+    CONF_RETIRED_WEBHOOK_IDS,
+    CONF_SECRET,
+    CONF_USERS,
+)
 from .data import M8ComConfigEntry
 
-TO_REDACT = {CONF_SECRET}
+TO_REDACT = {
+    CONF_SECRET,
+    CONF_WEBHOOK_ID,
+    CONF_RETIRED_WEBHOOK_IDS,
+    CONF_USERS,  # recorder ids: e-mail addresses or phone numbers
+    CONF_ANSWER_GROUPS,
+}
 
 
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: M8ComConfigEntry
 ) -> dict[str, Any]:
-    """Entry settings (secret redacted), the webhook URL and call counts.
+    """Entry settings and call counts, minus anything personal or secret.
 
-    The URL is included on purpose: "which URL did I give M8Com?" is the first
-    question when deliveries do not arrive. Phone numbers are never included.
+    The secret, the webhook id and URL (a cloudhook URL is a credential of its
+    own), and the user and answer-group filters (recorder ids are e-mail
+    addresses or phone numbers) are redacted; whether the URL is https and a
+    cloudhook is what helps debugging. Phone numbers are never included.
     """
     runtime = entry.runtime_data
     calls = runtime.index.calls.values()
@@ -29,10 +43,13 @@ async def async_get_config_entry_diagnostics(
         "entry": {
             "title": entry.title,
             "data": async_redact_data(dict(entry.data), TO_REDACT),
-            "options": dict(entry.options),
+            "options": async_redact_data(dict(entry.options), TO_REDACT),
         },
-        "webhook_url": runtime.webhook_url,
-        "webhook_id": entry.data[CONF_WEBHOOK_ID],
+        "webhook_url": {
+            "https": runtime.webhook_url.startswith("https://"),
+            "cloudhook": bool(entry.data.get(CONF_CLOUDHOOK)),
+        },
+        "invalid_fields_dropped": dict(runtime.handler.dropped_fields),
         "calls": {
             "total": len(runtime.index.calls),
             "by_status": dict(Counter(call.status for call in calls)),

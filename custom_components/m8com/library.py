@@ -13,17 +13,19 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.util import dt as dt_util
 
 from .call import Call
-from .const import CONF_RETENTION_DAYS, DOMAIN, LOGGER
+from .const import CONF_RETENTION_DAYS, DOMAIN, LOGGER, signal_erased
 from .data import M8ComConfigEntry
 from .downloader import media_root
 from .filters import option
 from .formatting import media_ids
 from .media_files import remove_files
 from .numbers import same_number
+from .repairs import async_report_lost
 
 
 def involves(record: Call, number: str, region: str) -> bool:
@@ -64,6 +66,9 @@ async def async_delete(
     files = [file for record in doomed for file in record.files]
     await hass.async_add_executor_job(remove_files, media_root(hass), files)
     await entry.runtime_data.index.async_erase({record.call_id for record in doomed})
+    # Everything else of ours that may name these calls is refreshed too.
+    async_report_lost(hass, entry, entry.runtime_data.index)
+    async_dispatcher_send(hass, signal_erased(entry.entry_id))
     return len(doomed)
 
 
