@@ -89,8 +89,8 @@ async def test_filtered_call_is_200_deduplicated_and_silent(
     assert events == []
     record = loaded_entry.runtime_data.index.calls[4711]
     assert (record.status, record.urls) == ("filtered", [])
-    assert state_of(hass, "sensor.m8com_last_caller").state == "unknown"
-    assert state_of(hass, "sensor.m8com_recordings_today").state == "0"
+    state = state_of(hass, "sensor.m8com_calls_today")
+    assert (state.state, state.attributes["caller"]) == ("0", None)
 
     # The next call after changing the options is accepted, without a restart.
     hass.config_entries.async_update_entry(loaded_entry, options={})
@@ -109,4 +109,5 @@ async def test_download_audio_off_keeps_details_only(
     await hass.async_block_till_done(wait_background_tasks=True)
     record = loaded_entry.runtime_data.index.calls[4711]
     assert (record.status, record.files, record.urls) == ("saved", [], [])
-    assert state_of(hass, "sensor.m8com_last_caller").state == "+46701234567"
+    caller = state_of(hass, "sensor.m8com_calls_today").attributes["caller"]
+    assert caller == "+46701234567"

@@ -9,6 +9,7 @@ from unittest.mock import patch
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant
+from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -56,7 +57,8 @@ async def test_two_accounts_are_independent(
     assert sorted(e.data["entry_id"] for e in events) == sorted(
         [loaded_entry.entry_id, second.entry_id]
     )
-    assert state_of(hass, "sensor.shop_last_caller").state == "+46701234567"
+    shop = state_of(hass, "sensor.shop_calls_today")
+    assert shop.attributes["caller"] == "+46701234567"
 
     # A failure in one account does not touch the other.
     with patch.object(
@@ -86,3 +88,35 @@ def test_deprecation_reports_are_caught(caplog: pytest.LogCaptureFixture) -> Non
         "Detected that custom integration 'm8com' uses X, which is deprecated"
     ]
     caplog.clear()  # the autouse guard would (rightly) fail this test otherwise
+
+
+async def test_migration_from_0_1_0_keeps_one_sensor(
+    hass: HomeAssistant, entity_registry: er.EntityRegistry
+) -> None:
+    """The last-call sensors go, the count keeps its history, events are opt-in."""
+    old = MockConfigEntry(
+        domain=DOMAIN,
+        title="M8Com",
+        version=1,
+        minor_version=1,
+        data={"webhook_id": "old-id", "secret": "x" * 20, "cloudhook": False},
+    )
+    old.add_to_hass(hass)
+    for key, domain in (
+        ("last_caller", "sensor"),
+        ("last_summary", "sensor"),
+        ("recordings_today", "sensor"),
+        ("call_recording", "event"),
+    ):
+        entity_registry.async_get_or_create(
+            domain, DOMAIN, f"{old.entry_id}_{key}", config_entry=old
+        )
+    assert await hass.config_entries.async_setup(old.entry_id)
+    await hass.async_block_till_done()
+    kept = {
+        e.unique_id.removeprefix(f"{old.entry_id}_"): e
+        for e in er.async_entries_for_config_entry(entity_registry, old.entry_id)
+    }
+    assert set(kept) == {"recordings_today", "call_recording"}
+    assert kept["call_recording"].disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    assert old.minor_version == 2

@@ -45,6 +45,13 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     return True
 
 
+async def async_migrate_entry(hass: HomeAssistant, entry: M8ComConfigEntry) -> bool:
+    """Bring a 0.1.0 account to the one-call-one-change entity model."""
+    from .account import async_migrate_account  # noqa: PLC0415 - already imported
+
+    return async_migrate_account(hass, entry)
+
+
 async def async_setup_entry(hass: HomeAssistant, entry: M8ComConfigEntry) -> bool:
     """Set up one account (``account.py``, imported by ``async_setup``)."""
     from .account import async_setup_account  # noqa: PLC0415 - already imported

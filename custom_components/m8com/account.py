@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from homeassistant.const import CONF_WEBHOOK_ID, Platform
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
 
-from .const import CONF_CLOUDHOOK, CONF_SECRET
+from .const import CONF_CLOUDHOOK, CONF_SECRET, LOGGER
 from .data import M8ComConfigEntry, M8ComRuntime
 from .downloader import Downloader, media_root
 from .endpoint import async_delete_cloudhook, async_endpoint_url, async_track_endpoint
@@ -23,6 +24,7 @@ from .services import async_setup_services
 from .webhook import WebhookHandler
 
 __all__ = [
+    "async_migrate_account",
     "async_remove_account",
     "async_setup_account",
     "async_setup_services",
@@ -77,6 +79,38 @@ async def _async_setup_entry(
     async_schedule_retention(hass, entry)
     await pipeline.async_resume()
     entry.async_on_unload(index.async_close)
+
+
+REMOVED_SENSOR_KEYS = (
+    "last_call", "last_caller", "last_callee", "last_direction", "last_agent",
+    "last_answer_group", "last_talk_time", "last_wait_time", "last_summary",
+)  # fmt: skip
+"""0.1.0's last-call sensors, one state change (and logbook line) each."""
+
+
+@callback
+def async_migrate_account(hass: HomeAssistant, entry: M8ComConfigEntry) -> bool:
+    """1.1 → 1.2: drop the last-call sensors; the event entity becomes opt-in.
+
+    Their details now live in the calls sensor's attributes (kept out of the
+    recorder), so the states with phone numbers are no longer written. The
+    event entity stays, disabled, so users who automate on it re-enable it.
+    """
+    if entry.version > 1:
+        return False  # a downgrade: HA reports that it cannot be set up
+    if entry.minor_version < 2:  # noqa: PLR2004 - the minor version migrated to
+        registry = er.async_get(hass)
+        for entity in er.async_entries_for_config_entry(registry, entry.entry_id):
+            key = entity.unique_id.removeprefix(f"{entry.entry_id}_")
+            if key in REMOVED_SENSOR_KEYS:
+                registry.async_remove(entity.entity_id)
+            elif key == "call_recording" and entity.disabled_by is None:
+                registry.async_update_entity(
+                    entity.entity_id, disabled_by=er.RegistryEntryDisabler.INTEGRATION
+                )
+        hass.config_entries.async_update_entry(entry, minor_version=2)
+        LOGGER.info("%s: moved to one sensor per account (see CHANGELOG)", entry.title)
+    return True
 
 
 async def async_unload_account(

@@ -96,6 +96,7 @@ class M8ComConfigFlow(ConfigFlow, domain=DOMAIN):
     """One flow per M8Com account; several accounts may coexist."""
 
     VERSION = 1
+    MINOR_VERSION = 2
 
     def __init__(self) -> None:
         """Hold the first step's answers until the filters are chosen."""

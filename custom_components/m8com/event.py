@@ -39,6 +39,10 @@ class M8ComCallEvent(M8ComEntity, EventEntity):
     """
 
     _unrecorded_attributes = frozenset(CALL_DETAILS)
+    # Each event is also a logbook line ("detected an event") and a state row;
+    # the bus event already carries every call with a line of its own, so this
+    # entity is for those who want it (README: Entities).
+    _attr_entity_registry_enabled_default = False
 
     def _apply(self, record: Call) -> bool:
         details = record.event_data(self._entry_id)

@@ -107,6 +107,12 @@ class CallIndex:
                 del self.days[day]
         return record
 
+    def newest(self) -> Call | None:
+        """The kept call that started last (None when there is none)."""
+        if not self.days:
+            return None
+        return max(self.days[max(self.days)].values(), key=lambda call: call.started)
+
     def count_on(self, day: date) -> int:
         """How many calls (filtered ones excluded) started on a local day."""
         return len(self.days.get(day, ()))

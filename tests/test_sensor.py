@@ -1,0 +1,159 @@
+"""The account's sensor: one state change per call, details kept out of the recorder."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from http import HTTPStatus
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+    snapshot_platform,
+)
+from syrupy.assertion import SnapshotAssertion
+
+from custom_components.m8com.const import DOMAIN
+from custom_components.m8com.sensor import LAST_CALL_ATTRIBUTES
+
+from .conftest import PostFn, load_payload, state_of
+
+NOW = datetime.fromisoformat("2025-03-14T15:00:00+00:00")
+SENSOR = "sensor.m8com_calls_today"
+
+
+@pytest.fixture(autouse=True)
+def frozen(freezer: FrozenDateTimeFactory) -> FrozenDateTimeFactory:
+    """Entity states carry timestamps; freeze them for snapshots."""
+    freezer.move_to(NOW)
+    return freezer
+
+
+def call(call_id: int = 4711, **changes: Any) -> dict[str, Any]:
+    now_ms = int(NOW.timestamp() * 1000)
+    return {**load_payload("v2"), "id": call_id, "startTime": now_ms, **changes}
+
+
+@pytest.mark.parametrize("platforms", [[Platform.SENSOR]])
+async def test_snapshot_after_a_call(
+    hass: HomeAssistant,
+    post: PostFn,
+    loaded_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    assert (await post(call(fileUrls=[]))).status == HTTPStatus.OK
+    await hass.async_block_till_done()
+    await snapshot_platform(hass, entity_registry, snapshot, loaded_entry.entry_id)
+
+
+async def test_before_any_call(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    state = state_of(hass, SENSOR)
+    assert state.state == "0"
+    assert all(state.attributes[key] is None for key in LAST_CALL_ATTRIBUTES)
+
+
+async def test_service_device(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    device = device_registry.async_get_device({(DOMAIN, loaded_entry.entry_id)})
+    assert device is not None
+    assert device.entry_type is dr.DeviceEntryType.SERVICE
+    assert device.name == "M8Com"
+
+
+async def test_one_state_change_per_call_with_every_detail(
+    hass: HomeAssistant, post: PostFn, loaded_entry: MockConfigEntry
+) -> None:
+    changes: list[str] = []
+    hass.bus.async_listen(
+        "state_changed", lambda e: changes.append(e.data["entity_id"])
+    )
+    await post(call(1, fileUrls=[]))
+    await post(call(2, agentName="Bo"))
+    await post(call(2))  # a resend changes nothing
+    await hass.async_block_till_done()
+    assert changes == [SENSOR, SENSOR]
+    state = state_of(hass, SENSOR)
+    assert state.state == "2"
+    assert state.attributes["caller"] == "+46701234567"
+    assert state.attributes["callee"] == "+46812345678"
+    assert state.attributes["agent"] == "Bo"
+    assert state.attributes["answer_group"] == "Support"
+    assert state.attributes["talk_time"] == "2 min 38 s"
+    assert state.attributes["wait_time"] == "12 s"
+    assert state.attributes["recording"] == (
+        f"media-source://m8com/{loaded_entry.entry_id}/2/0"
+    )
+    assert state.attributes["unit_of_measurement"] == "calls"
+    assert state.attributes["state_class"] == "total_increasing"
+
+
+async def test_count_resets_at_midnight(
+    hass: HomeAssistant,
+    post: PostFn,
+    loaded_entry: MockConfigEntry,
+    frozen: FrozenDateTimeFactory,
+) -> None:
+    now_ms = int(NOW.timestamp() * 1000)
+    await post(call(1, fileUrls=[]))
+    await post(call(2, fileUrls=[]))
+    await post(call(3, fileUrls=[], startTime=now_ms - 3 * 86_400_000))
+    await hass.async_block_till_done()
+    assert state_of(hass, SENSOR).state == "2"
+    midnight = dt_util.start_of_local_day(dt_util.as_local(NOW)) + timedelta(days=1)
+    frozen.move_to(midnight)
+    async_fire_time_changed(hass, midnight)
+    await hass.async_block_till_done()
+    assert state_of(hass, SENSOR).state == "0"
+
+
+async def test_details_survive_a_restart_and_go_with_an_erasure(
+    hass: HomeAssistant, post: PostFn, loaded_entry: MockConfigEntry
+) -> None:
+    now_ms = int(NOW.timestamp() * 1000)
+    await post(
+        call(1, fileUrls=[], callerNumber="+46700000001", startTime=now_ms - 60_000)
+    )
+    await post(call(2, fileUrls=[], callerNumber="+46700000002"))
+    await hass.config_entries.async_reload(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+    assert state_of(hass, SENSOR).attributes["caller"] == "+46700000002"
+    await hass.services.async_call(
+        DOMAIN, "delete_recordings", {"number": "+46700000002"}, blocking=True
+    )
+    state = state_of(hass, SENSOR)
+    assert (state.state, state.attributes["caller"]) == ("1", "+46700000001")
+    await hass.services.async_call(
+        DOMAIN, "delete_recordings", {"call_ids": [1]}, blocking=True
+    )
+    assert state_of(hass, SENSOR).attributes["caller"] is None
+
+
+async def test_filtered_calls_keep_nothing_personal(
+    hass: HomeAssistant, post: PostFn, loaded_entry: MockConfigEntry
+) -> None:
+    hass.config_entries.async_update_entry(
+        loaded_entry, options={"directions": ["outbound"]}
+    )
+    await post(call(1))
+    await hass.async_block_till_done()
+    record = loaded_entry.runtime_data.index.calls[1]
+    assert record.status == "filtered"
+    assert (record.caller_number, record.callee_number, record.summary) == (
+        None,
+        None,
+        None,
+    )
+    assert record.urls == []
+    assert state_of(hass, SENSOR).state == "0"
