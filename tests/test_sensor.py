@@ -66,8 +66,10 @@ async def test_service_device(
     loaded_entry: MockConfigEntry,
     device_registry: dr.DeviceRegistry,
 ) -> None:
-    device = device_registry.async_get_device({(DOMAIN, loaded_entry.entry_id)})
-    assert device is not None
+    (device,) = dr.async_entries_for_config_entry(
+        device_registry, loaded_entry.entry_id
+    )
+    assert device.identifiers == {(DOMAIN, loaded_entry.entry_id)}
     assert device.entry_type is dr.DeviceEntryType.SERVICE
     assert device.name == "M8Com"
 
