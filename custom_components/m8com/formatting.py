@@ -40,13 +40,28 @@ def recording_title(call: Call, n: int = 0) -> str:
 
 
 def describe(data: Mapping[str, Any]) -> str:
-    """The logbook line: ``Recorded inbound call from … to Support, 2 min 38 s``."""
+    """The call's one logbook line: the customer, who took it, how long.
+
+    ``Inbound call from +46701234567 to Support (Anna), 2 min 38 s``;
+    ``Outbound call to +46701234567 by Anna (Sales), 1 min 5 s``: for an
+    outbound call the customer is the callee.
+    """
     direction = data.get("direction") or "unknown"
-    kind = "call" if direction == "unknown" else f"{direction} call"
-    to = data.get("answer_group_name") or data.get("callee_number") or "unknown"
+    group, agent = data.get("answer_group_name"), data.get("agent_name")
     caller = data.get("caller_number") or "unknown"
+    callee = data.get("callee_number") or "unknown"
     duration = format_duration(data.get("talk_time"))
-    return f"Recorded {kind} from {caller} to {to}, {duration}"
+    if direction == "outbound":
+        by = agent or group
+        extra = f" ({group})" if agent and group else ""
+        text = f"Outbound call to {callee}" + (f" by {by}{extra}" if by else "")
+    elif direction == "inbound":
+        to = group or agent or callee
+        extra = f" ({agent})" if group and agent else ""
+        text = f"Inbound call from {caller} to {to}{extra}"
+    else:
+        text = f"Call from {caller} to {callee}"
+    return f"{text}, {duration}"
 
 
 def media_id(entry_id: str, call_id: int, n: int) -> str:

@@ -100,19 +100,18 @@ async def test_call_end_to_end(ha: HomeAssistantProcess, file_server: str) -> No
         assert (ha.media / stored).read_bytes() == WAV
         assert await no_event(ws)  # none for the retry
 
-    assert (await ha.state("sensor.m8com_last_caller"))["state"] == "+46701234567"
-    assert (await ha.state("sensor.m8com_last_agent"))["state"] == "Anna"
-    assert (await ha.state("sensor.m8com_recordings_today"))["state"] == "1"
-    assert (await ha.state("event.m8com_call_recording"))["attributes"][
-        "event_type"
-    ] == ("inbound")
+    calls = await ha.state("sensor.m8com_calls_today")
+    assert calls["state"] == "1"
+    assert calls["attributes"]["caller"] == "+46701234567"
+    assert calls["attributes"]["agent"] == "Anna"
 
     await ha.stop()
     await ha.start()
     await ha.login()
-    assert (await ha.state("sensor.m8com_last_caller"))["state"] == "+46701234567"
-    assert (await ha.state("sensor.m8com_last_talk_time"))["state"] == "57.0"
-    assert (await ha.state("sensor.m8com_recordings_today"))["state"] == "1"
+    calls = await ha.state("sensor.m8com_calls_today")
+    assert calls["state"] == "1"
+    assert calls["attributes"]["caller"] == "+46701234567"
+    assert calls["attributes"]["talk_time"] == "57 s"
     # Still deduplicated after the restart.
     assert await curl_post(endpoint, SECRET, body) == 200
     assert list(ha.media.rglob("*.wav")) == [ha.media / stored]
@@ -176,7 +175,8 @@ async def test_settings_end_to_end(ha: HomeAssistantProcess) -> None:
         assert sorted(e["data"]["entry_id"] for e in events) == sorted(
             [entry_id, shop["result"]["entry_id"]]
         )
-    assert (await ha.state("sensor.shop_last_caller"))["state"] == "+46700000002"
+    shop = await ha.state("sensor.shop_calls_today")
+    assert shop["attributes"]["caller"] == "+46700000002"
     assert ha.log_problems() == []
 
 
