@@ -240,7 +240,7 @@ async def test_logbook_line(hass: HomeAssistant) -> None:
     )
     assert described["m8com_call_recording"](event) == {
         "name": "M8Com",
-        "message": "Inbound call from +46701234567 to Support (Anna Andersson), 2 min 38 s",
+        "message": "Inbound call from +46701234567 to Support, 2 min 38 s",
     }
     assert describe({"talk_time": 5}) == "Call from unknown to unknown, 5 s"
     outbound = {
