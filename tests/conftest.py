@@ -74,6 +74,11 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
 @pytest.fixture(autouse=True)
 def media_dir(hass: HomeAssistant, tmp_path: Path) -> Path:
     """Keep recordings and the call journal out of the test package's folder."""
+    return use_tmp_folders(hass, tmp_path)
+
+
+def use_tmp_folders(hass: HomeAssistant, tmp_path: Path) -> Path:
+    """Point HA's config and media folders into ``tmp_path``; the media folder."""
     hass.config.config_dir = str(tmp_path / "config")
     path = tmp_path / "media"
     hass.config.media_dirs = {"local": str(path)}

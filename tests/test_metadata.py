@@ -96,7 +96,7 @@ MANIFEST_RULES: dict[str, Any] = {
     "integration_type": lambda v: v == "service",
     "config_flow": lambda v: v is True,
     "dependencies": lambda v: sorted(v or []) == ["http", "media_source"],
-    "after_dependencies": lambda v: v == ["cloud", "webhook"],
+    "after_dependencies": lambda v: v == ["cloud", "recorder", "webhook"],
     "requirements": lambda v: any(str(r).startswith("pydantic") for r in v or []),
 }
 

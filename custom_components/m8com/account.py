@@ -21,6 +21,7 @@ from .pipeline import CallPipeline
 from .repairs import async_check_https, async_clear_issues, async_report_setup_failed
 from .routing import async_routes
 from .services import async_setup_services
+from .statistics import async_schedule_statistics
 from .webhook import WebhookHandler
 
 __all__ = [
@@ -77,6 +78,7 @@ async def _async_setup_entry(
     await hass.config_entries.async_forward_entry_setups(entry, platforms)
     # 4. Retention, and downloads a restart interrupted.
     async_schedule_retention(hass, entry)
+    entry.async_on_unload(async_schedule_statistics(hass, entry))
     await pipeline.async_resume()
     entry.async_on_unload(index.async_close)
 

@@ -1,0 +1,96 @@
+"""Talk and wait time as hourly long-term statistics: graphable, no row per call.
+
+A numeric sensor per duration would cost the recorder two state rows per call
+(and a state row is what the entity model saves); HA's long-term statistics
+hold one row per hour, and the Statistics graph card draws their mean, min
+and max. They are computed from the call index, so importing an hour again is
+idempotent: each run re-imports the last two hours (a call is posted when it
+ends, possibly after the hour it started in) and start-up re-imports a day.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.event import async_track_time_change
+from homeassistant.util import dt as dt_util
+
+from .const import DOMAIN, LOGGER
+from .data import M8ComConfigEntry
+
+DURATIONS: Final = {"talk_time": "talk time", "wait_time": "wait time"}
+BACKFILL_HOURS: Final = 24
+
+
+def statistic_id(entry_id: str, key: str) -> str:
+    """``m8com:talk_time_<entry id>``: an external statistic per account."""
+    return f"{DOMAIN}:{key}_{entry_id.lower()}"
+
+
+def hourly(
+    entry: M8ComConfigEntry, key: str, hours: list[datetime]
+) -> list[dict[str, Any]]:
+    """Mean, min and max of a duration over the calls that started in each hour."""
+    buckets: dict[datetime, list[float]] = {hour: [] for hour in hours}
+    first, last = min(hours), max(hours) + timedelta(hours=1)
+    for call in entry.runtime_data.index.calls.values():
+        value, started = getattr(call, key), dt_util.as_utc(call.started)
+        if value is None or call.status == "filtered" or not first <= started < last:
+            continue
+        hour = started.replace(minute=0, second=0, microsecond=0)
+        buckets[hour].append(value)
+    return [
+        {"start": hour, "mean": sum(v) / len(v), "min": min(v), "max": max(v)}
+        for hour, v in sorted(buckets.items())
+        if v
+    ]
+
+
+@callback
+def async_import(hass: HomeAssistant, entry: M8ComConfigEntry, count: int) -> None:
+    """Import the last ``count`` complete hours (nothing without a recorder)."""
+    if "recorder" not in hass.config.components:
+        return
+    # Only once the recorder is loaded (an after-dependency, not a dependency).
+    from homeassistant.components.recorder.models import (  # noqa: PLC0415
+        StatisticMeanType,
+        StatisticMetaData,
+    )
+    from homeassistant.components.recorder.statistics import (  # noqa: PLC0415
+        async_add_external_statistics,
+    )
+
+    now = dt_util.utcnow().replace(minute=0, second=0, microsecond=0)
+    hours = [now - timedelta(hours=n) for n in range(1, count + 1)]
+    for key, label in DURATIONS.items():
+        stats = hourly(entry, key, hours)
+        if not stats:
+            continue
+        metadata: dict[str, Any] = {
+            "has_sum": False,
+            "mean_type": StatisticMeanType.ARITHMETIC,
+            "name": f"{entry.title} {label}",
+            "source": DOMAIN,
+            "statistic_id": statistic_id(entry.entry_id, key),
+            "unit_of_measurement": "s",
+        }
+        if "unit_class" in StatisticMetaData.__annotations__:  # HA 2026
+            metadata["unit_class"] = None
+        async_add_external_statistics(hass, metadata, stats)  # type: ignore[arg-type]
+        LOGGER.debug("%s: imported %s hour(s) of %s", entry.title, len(stats), key)
+
+
+@callback
+def async_schedule_statistics(
+    hass: HomeAssistant, entry: M8ComConfigEntry
+) -> CALLBACK_TYPE:
+    """Backfill a day now, then the last two hours a minute past each hour."""
+    async_import(hass, entry, BACKFILL_HOURS)
+
+    @callback
+    def _hourly(_now: datetime) -> None:
+        async_import(hass, entry, 2)
+
+    return async_track_time_change(hass, _hourly, minute=1, second=0)
