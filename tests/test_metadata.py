@@ -28,8 +28,9 @@ IOT_CLASSES = {
 }  # fmt: skip
 HACS_KEYS = {
     "name", "content_in_root", "zip_release", "filename", "hide_default_branch",
-    "country", "homeassistant", "hacs", "persistent_directory", "render_readme",
+    "country", "homeassistant", "hacs", "persistent_directory",
 }  # fmt: skip
+"""Keys of ``hacs.json`` per current HACS documentation (no ``render_readme``)."""
 QUALITY_RULES = {
     # bronze
     "action-setup", "appropriate-polling", "brands", "common-modules",
@@ -215,3 +216,63 @@ def test_brand_images(name: str, size: int) -> None:
     with Image.open(COMPONENT / "brand" / name) as image:
         assert image.size == (size, size)
         assert image.format == "PNG"
+
+
+def workflow(name: str) -> dict[Any, Any]:
+    """A GitHub workflow, parsed (``on`` is YAML 1.1's True)."""
+    data = ha_load_yaml(ROOT / ".github" / "workflows" / name)
+    assert isinstance(data, dict)
+    return data
+
+
+def steps(flow: dict[Any, Any]) -> list[dict[str, Any]]:
+    return [step for job in flow["jobs"].values() for step in job["steps"]]
+
+
+def test_workflows_run_both_targets_and_both_validators() -> None:
+    validate = workflow("validate.yml")
+    uses = [step.get("uses", "") for step in steps(validate)]
+    assert any(u.startswith("home-assistant/actions/hassfest@") for u in uses)
+    hacs = [s for s in steps(validate) if s.get("uses", "").startswith("hacs/action@")]
+    assert [s["with"]["category"] for s in hacs] == ["integration"]
+    tests = workflow("tests.yml")
+    matrix = tests["jobs"]["test"]["strategy"]["matrix"]["include"]
+    assert {(m["python"], m["args"]) for m in matrix} == {
+        ("3.13", ""),
+        ("3.14", "--latest"),
+    }
+    assert any("scripts/test" in s.get("run", "") for s in steps(tests))
+    for flow in (validate, tests, workflow("release.yml")):
+        assert flow["permissions"] == {}
+        for step in steps(flow):
+            if "uses" in step:  # pinned to a full commit, not a moving tag
+                assert re.fullmatch(r"[^@]+@[0-9a-f]{40}", step["uses"]), step
+
+
+def test_release_zip_matches_hacs_json() -> None:
+    hacs = load(ROOT / "hacs.json")
+    release = (ROOT / ".github" / "workflows" / "release.yml").read_text()
+    assert hacs["zip_release"] is True
+    assert f"zip -r ../../{hacs['filename']}" in release
+    assert f'gh release upload "$TAG" {hacs["filename"]}' in release
+
+
+@pytest.mark.parametrize(
+    ("name", "size"),
+    [
+        ("icon.png", (256, 256)),
+        ("icon@2x.png", (512, 512)),
+        ("dark_icon.png", (256, 256)),
+        ("dark_icon@2x.png", (512, 512)),
+        ("logo.png", None),
+        ("logo@2x.png", None),
+        ("dark_logo.png", None),
+        ("dark_logo@2x.png", None),
+    ],
+)
+def test_brand_set_is_complete(name: str, size: tuple[int, int] | None) -> None:
+    with Image.open(COMPONENT / "brand" / name) as image:
+        if size is not None:
+            assert image.size == size
+        else:  # logos: up to 256 px high, 512 for @2x
+            assert image.height <= (512 if "@2x" in name else 256)
