@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from dataclasses import dataclass
 import json
 import logging
@@ -11,7 +11,8 @@ from types import SimpleNamespace
 from typing import Any
 from unittest.mock import patch
 
-from aiohttp.test_utils import TestClient
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
 from homeassistant.components.cloud.client import CloudClient
 from homeassistant.const import CONF_WEBHOOK_ID, MAJOR_VERSION, Platform
 from homeassistant.core import HomeAssistant, State
@@ -225,6 +226,34 @@ def deliver(
 
     _deliver.kind = kind  # type: ignore[attr-defined]
     return _deliver
+
+
+RECORDING_URL = "https://recordings.m8com.test/rec/4711.mp3"
+
+
+def mock_recording(aioclient_mock: Any, content: bytes = b"ID3") -> None:
+    """M8Com's file store serving the v2 fixture's recording."""
+    aioclient_mock.get(
+        RECORDING_URL, content=content, headers={"Content-Type": "audio/mpeg"}
+    )
+
+
+@pytest.fixture
+async def loopback_server() -> AsyncIterator[Callable[..., Any]]:
+    """Start real HTTP servers on 127.0.0.1 (one GET route each); closed after."""
+    servers: list[TestServer] = []
+
+    async def start(route: str, handler: Any) -> TestServer:
+        app = web.Application()
+        app.router.add_get(route, handler)
+        server = TestServer(app, host="127.0.0.1")
+        await server.start_server()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        await server.close()
 
 
 SENSITIVE = (

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from http import HTTPStatus
 from pathlib import Path
+from typing import Any
 from unittest.mock import patch
 
 import aiohttp
@@ -60,15 +60,11 @@ async def flaky(request: web.Request) -> web.StreamResponse:
 
 
 @pytest.fixture
-async def server() -> AsyncIterator[TestServer]:
+async def server(loopback_server: Any) -> TestServer:
     """The flaky recording server on 127.0.0.1."""
     hits.clear()
-    app = web.Application()
-    app.router.add_get("/{fault}/{name}", flaky)
-    test_server = TestServer(app, host="127.0.0.1")
-    await test_server.start_server()
-    yield test_server
-    await test_server.close()
+    started: TestServer = await loopback_server("/{fault}/{name}", flaky)
+    return started
 
 
 @pytest.mark.enable_socket

@@ -6,7 +6,6 @@ session and resolver, so "refused" means no request reached the server.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from http import HTTPStatus
 import socket
 from typing import Any
@@ -123,14 +122,11 @@ async def serve(request: web.Request) -> web.Response:
 
 
 @pytest.fixture
-async def server() -> AsyncIterator[TestServer]:
+async def server(loopback_server: Any) -> TestServer:
+    """The recording store on 127.0.0.1: audio, or an ``audio/svg`` for ``.svg``."""
     hits.clear()
-    app = web.Application()
-    app.router.add_get("/{name}", serve)
-    test_server = TestServer(app, host="127.0.0.1")
-    await test_server.start_server()
-    yield test_server
-    await test_server.close()
+    started: TestServer = await loopback_server("/{name}", serve)
+    return started
 
 
 async def fetched(

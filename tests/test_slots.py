@@ -11,22 +11,29 @@ import pytest
 from custom_components.m8com.slots import DeadlineExpiredError, DeadlineSlots
 
 
+async def occupied(slots: DeadlineSlots, release: asyncio.Event) -> asyncio.Task[None]:
+    """Take the one slot until ``release`` is set."""
+
+    async def hold() -> None:
+        async with slots.slot(dt_util.utcnow() + timedelta(minutes=30)):
+            await release.wait()
+
+    task = asyncio.create_task(hold())
+    await asyncio.sleep(0)
+    return task
+
+
 async def test_waiters_are_served_earliest_deadline_first() -> None:
     slots = DeadlineSlots(1)
     now = dt_util.utcnow()
     order: list[str] = []
     release = asyncio.Event()
 
-    async def hold() -> None:
-        async with slots.slot(now + timedelta(minutes=30)):
-            await release.wait()
-
     async def fetch(name: str, minutes: int) -> None:
         async with slots.slot(now + timedelta(minutes=minutes)):
             order.append(name)
 
-    holder = asyncio.create_task(hold())
-    await asyncio.sleep(0)
+    holder = await occupied(slots, release)
     waiters = [
         asyncio.create_task(fetch(name, minutes))
         for name, minutes in (("fresh", 29), ("old", 2), ("middle", 10))
@@ -42,12 +49,7 @@ async def test_a_waiter_whose_links_expire_fails_at_once() -> None:
     now = dt_util.utcnow()
     release = asyncio.Event()
 
-    async def hold() -> None:
-        async with slots.slot(now + timedelta(minutes=30)):
-            await release.wait()
-
-    holder = asyncio.create_task(hold())
-    await asyncio.sleep(0)
+    holder = await occupied(slots, release)
     with pytest.raises(DeadlineExpiredError):
         async with slots.slot(dt_util.utcnow() + timedelta(seconds=0.05)):
             pass  # pragma: no cover - never reached
@@ -66,16 +68,11 @@ async def test_a_cancelled_waiter_passes_its_turn_on() -> None:
     release = asyncio.Event()
     served: list[str] = []
 
-    async def hold() -> None:
-        async with slots.slot(now + timedelta(minutes=30)):
-            await release.wait()
-
     async def fetch(name: str, minutes: int) -> None:
         async with slots.slot(now + timedelta(minutes=minutes)):
             served.append(name)
 
-    holder = asyncio.create_task(hold())
-    await asyncio.sleep(0)
+    holder = await occupied(slots, release)
     doomed = asyncio.create_task(fetch("doomed", 1))
     other = asyncio.create_task(fetch("other", 5))
     await asyncio.sleep(0)

@@ -21,7 +21,7 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
 
 from custom_components.m8com.const import EVENT_CALL_RECORDING, MAX_BODY_BYTES
 
-from .conftest import AUTH, SECRET, PostFn, load_payload
+from .conftest import AUTH, SECRET, PostFn, load_payload, mock_recording
 
 
 @pytest.fixture
@@ -74,11 +74,7 @@ async def test_event_never_carries_file_urls(
     calls: list[Event],
     aioclient_mock: AiohttpClientMocker,
 ) -> None:
-    aioclient_mock.get(
-        "https://recordings.m8com.test/rec/4711.mp3",
-        content=b"ID3",
-        headers={"Content-Type": "audio/mpeg"},
-    )
+    mock_recording(aioclient_mock)
     assert (await post(load_payload("v2"))).status == HTTPStatus.OK
     await hass.async_block_till_done()
     assert "SUPERSECRETTOKEN" not in json.dumps(calls[0].data)
@@ -288,11 +284,7 @@ async def test_one_bad_file_url_drops_only_that_url(
     loaded_entry: MockConfigEntry,
     aioclient_mock: AiohttpClientMocker,
 ) -> None:
-    aioclient_mock.get(
-        "https://recordings.m8com.test/rec/4711.mp3",
-        content=b"ID3",
-        headers={"Content-Type": "audio/mpeg"},
-    )
+    mock_recording(aioclient_mock)
     good = load_payload("v2")["fileUrls"][0]
     payload = {**load_payload("v2"), "fileUrls": [{"url": 1}, good, ["x"]]}
     assert (await deliver(payload)).status == HTTPStatus.OK

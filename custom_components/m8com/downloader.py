@@ -66,6 +66,18 @@ class Target:
         return f"{self.stem}.{extension}"
 
 
+@dataclass(frozen=True, slots=True)
+class Fetch:
+    """One recording to fetch: where from, where to, by when, how big at most."""
+
+    url: str
+    target: Target
+    deadline: datetime
+    max_bytes: int
+    allow_private: bool
+    """The delivery came from a local address (see ``fetch_policy``)."""
+
+
 def media_root(hass: HomeAssistant) -> Path:
     """HA's "My media" folder, where recordings must land to be browsable."""
     return Path(hass.config.media_dirs.get("local") or hass.config.path("media"))
@@ -97,24 +109,15 @@ class Downloader:
         self._slots = DeadlineSlots(MAX_PARALLEL_DOWNLOADS)
         self._sessions: dict[bool, aiohttp.ClientSession] = {}
 
-    async def async_fetch(
-        self,
-        url: str,
-        target: Target,
-        deadline: datetime,
-        *,
-        max_bytes: int,
-        allow_private: bool,
-    ) -> str:
-        """Download one URL, retrying transient failures until ``deadline``."""
+    async def async_fetch(self, job: Fetch) -> str:
+        """Download one URL, retrying transient failures until its deadline."""
+        deadline, target = job.deadline, job.target
         delay = RETRY_FIRST_DELAY
         last: DownloadError | None = None
         while True:
             try:
                 async with self._slots.slot(deadline):
-                    return await self._attempt(
-                        url, target, deadline, max_bytes, allow_private=allow_private
-                    )
+                    return await self._attempt(job)
             except DeadlineExpiredError as err:
                 # After a failed try, that failure is the reason worth telling.
                 raise last or DownloadError(EXPIRED_WAITING, retry=False) from err
@@ -135,16 +138,10 @@ class Downloader:
             )
         return session
 
-    async def _attempt(
-        self,
-        url: str,
-        target: Target,
-        deadline: datetime,
-        max_bytes: int,
-        *,
-        allow_private: bool,
-    ) -> str:
-        left = max(1.0, (deadline - dt_util.utcnow()).total_seconds())
+    async def _attempt(self, job: Fetch) -> str:
+        url, target, max_bytes = job.url, job.target, job.max_bytes
+        allow_private = job.allow_private
+        left = max(1.0, (job.deadline - dt_util.utcnow()).total_seconds())
         timeout = aiohttp.ClientTimeout(
             total=left, connect=_TIMEOUT.connect, sock_read=_TIMEOUT.sock_read
         )

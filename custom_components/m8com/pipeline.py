@@ -30,6 +30,7 @@ from .const import (
 from .downloader import (
     Downloader,
     DownloadError,
+    Fetch,
     build_targets,
     media_root,
     redact_url,
@@ -195,11 +196,7 @@ class CallPipeline:
             try:
                 files.append(
                     await self._downloader.async_fetch(
-                        url,
-                        target,
-                        deadline,
-                        max_bytes=max_bytes,
-                        allow_private=record.local_origin,
+                        Fetch(url, target, deadline, max_bytes, record.local_origin)
                     )
                 )
             except DownloadError as err:

@@ -85,19 +85,17 @@ def async_report_lost(
         ir.async_delete_issue(hass, DOMAIN, issue_id("lost_recordings", entry.entry_id))
         return
     lines = [
-        f"- {r.call_id}: {dt_util.as_local(r.started):%Y-%m-%d %H:%M}, "
+        f"{r.call_id}: {dt_util.as_local(r.started):%Y-%m-%d %H:%M}, "
         f"{r.caller_number or '?'} → {r.callee_number or '?'}"
-        for r in lost[:MAX_LISTED]
+        for r in lost
     ]
-    if len(lost) > MAX_LISTED:
-        lines.append(f"- … +{len(lost) - MAX_LISTED}")
     _raise(
         hass,
         "lost_recordings",
         entry,
         ir.IssueSeverity.ERROR,
         count=str(len(lost)),
-        calls="\n".join(lines),
+        calls=_bullets(lines),
     )
 
 
@@ -147,17 +145,22 @@ def async_report_orphans(
             hass, DOMAIN, issue_id("orphan_recordings", entry.entry_id)
         )
         return
-    listed = [f"- `{name}`" for name in sorted(files)[:MAX_LISTED]]
-    if len(files) > MAX_LISTED:
-        listed.append(f"- … +{len(files) - MAX_LISTED}")
     _raise(
         hass,
         "orphan_recordings",
         entry,
         ir.IssueSeverity.WARNING,
         count=str(len(files)),
-        files="\n".join(listed),
+        files=_bullets([f"`{name}`" for name in sorted(files)]),
     )
+
+
+def _bullets(lines: list[str]) -> str:
+    """A Markdown list of at most MAX_LISTED lines, then how many more."""
+    shown = [f"- {line}" for line in lines[:MAX_LISTED]]
+    if len(lines) > MAX_LISTED:
+        shown.append(f"- … +{len(lines) - MAX_LISTED}")
+    return "\n".join(shown)
 
 
 @callback
