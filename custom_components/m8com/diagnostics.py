@@ -17,6 +17,8 @@ from .const import (
     CONF_USERS,
 )
 from .data import M8ComConfigEntry
+from .health import DeliveryHealth
+from .routing import async_routes
 
 TO_REDACT = {
     CONF_SECRET,
@@ -50,6 +52,9 @@ async def async_get_config_entry_diagnostics(
             "cloudhook": bool(entry.data.get(CONF_CLOUDHOOK)),
         },
         "invalid_fields_dropped": dict(runtime.handler.dropped_fields),
+        "deliveries": async_routes(hass)
+        .health.get(entry.entry_id, DeliveryHealth())
+        .as_dict(),
         "calls": {
             "total": len(runtime.index.calls),
             "by_status": dict(Counter(call.status for call in calls)),

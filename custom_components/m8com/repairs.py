@@ -34,6 +34,7 @@ IssueKind = Literal[
     "setup_failed",
     "retired_url",
     "orphan_recordings",
+    "wrong_secret",
 ]
 
 
@@ -133,6 +134,17 @@ def async_report_retired_url(hass: HomeAssistant, entry: ConfigEntry) -> None:
 def async_clear_retired_url(hass: HomeAssistant, entry: ConfigEntry) -> None:
     """Deliveries arrive on the current URL again."""
     ir.async_delete_issue(hass, DOMAIN, issue_id("retired_url", entry.entry_id))
+
+
+@callback
+def async_report_wrong_secret(
+    hass: HomeAssistant, entry: ConfigEntry, *, raised: bool
+) -> None:
+    """M8Com keeps sending another secret: it will disable the integration soon."""
+    if not raised:
+        ir.async_delete_issue(hass, DOMAIN, issue_id("wrong_secret", entry.entry_id))
+        return
+    _raise(hass, "wrong_secret", entry, ir.IssueSeverity.ERROR)
 
 
 @callback

@@ -27,6 +27,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.util.hass_dict import HassKey
 
 from .const import CONF_RETIRED_WEBHOOK_IDS, DOMAIN, LOGGER, MAX_RETIRED_WEBHOOK_IDS
+from .health import DeliveryHealth
 from .repairs import async_clear_retired_url, async_report_retired_url
 
 if TYPE_CHECKING:
@@ -67,6 +68,8 @@ class Routes:
     owners: dict[str, str] = field(default_factory=dict)
     stale: set[str] = field(default_factory=set)
     """Entries whose retired URL got a delivery since the last one on the live URL."""
+    health: dict[str, DeliveryHealth] = field(default_factory=dict)
+    """Per entry, since start-up: survives reloads, unlike ``runtime_data``."""
 
     @callback
     def async_sync(self, entry: ConfigEntry) -> None:
@@ -94,6 +97,7 @@ class Routes:
             if owner == entry_id:
                 self._close(webhook_id)
         self.stale.discard(entry_id)
+        self.health.pop(entry_id, None)
 
     def _close(self, webhook_id: str) -> None:
         async_unregister(self.hass, webhook_id)
@@ -133,6 +137,9 @@ class Routes:
                 {hdrs.RETRY_AFTER: str(RETRY_AFTER_SECONDS)},
             )
         response: web.Response = await runtime.handler(hass, webhook_id, request)
+        self.health.setdefault(entry_id, DeliveryHealth()).note(
+            hass, entry, response.status
+        )
         if entry_id in self.stale and response.status == HTTPStatus.OK:
             self.stale.discard(entry_id)
             async_clear_retired_url(hass, entry)

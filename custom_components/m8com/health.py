@@ -1,0 +1,68 @@
+"""Delivery health: whether M8Com still reaches this account, with the right secret.
+
+M8Com disables the integration after enough non-200 answers, and Home
+Assistant shows nothing until someone misses a call. So deliveries are
+counted per account since start-up (never their bodies), and five wrong
+secrets in a row raise a repair issue before M8Com gives up.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from http import HTTPStatus
+from typing import Any, Final
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+
+from .repairs import async_report_wrong_secret
+
+WRONG_SECRET_STREAK: Final = 5
+REASONS: Final = {
+    HTTPStatus.UNAUTHORIZED: "missing or wrong secret",
+    HTTPStatus.BAD_REQUEST: "not a call (no valid id, or not JSON)",
+    HTTPStatus.REQUEST_ENTITY_TOO_LARGE: "body over 1 MiB",
+}
+
+
+@dataclass
+class DeliveryHealth:
+    """One account's deliveries since Home Assistant started."""
+
+    last_delivery: datetime | None = None
+    """The last delivery with the right secret, kept or not."""
+    rejected: Counter[int] = field(default_factory=Counter)
+    last_rejection: str | None = None
+    wrong_secret_streak: int = 0
+
+    def note(self, hass: HomeAssistant, entry: ConfigEntry, status: int) -> None:
+        """Count one answer; raise or clear the wrong-secret repair."""
+        if (reason := REASONS.get(HTTPStatus(status))) is not None:
+            self.rejected[status] += 1
+            self.last_rejection = reason
+        if status == HTTPStatus.UNAUTHORIZED:
+            self.wrong_secret_streak += 1
+            if self.wrong_secret_streak == WRONG_SECRET_STREAK:
+                async_report_wrong_secret(hass, entry, raised=True)
+            return
+        self.last_delivery = dt_util.utcnow()
+        if status == HTTPStatus.OK and self.wrong_secret_streak:
+            if self.wrong_secret_streak >= WRONG_SECRET_STREAK:
+                async_report_wrong_secret(hass, entry, raised=False)
+            self.wrong_secret_streak = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        """For diagnostics."""
+        return {
+            "last_delivery": self.last_delivery.isoformat()
+            if self.last_delivery
+            else None,
+            "rejected_since_start": {
+                str(k): v for k, v in sorted(self.rejected.items())
+            },
+            "last_rejection": self.last_rejection,
+            "wrong_secret_streak": self.wrong_secret_streak,
+        }
