@@ -94,6 +94,8 @@ class Options:
     first_id: int
     retries: int
     file_base: str
+    retry_unreachable: bool = False
+    """Keep retrying when nothing answers (else stop at the first such call)."""
 
 
 def payloads(opts: Options) -> Iterator[dict[str, Any]]:
@@ -140,8 +142,12 @@ def payloads(opts: Options) -> Iterator[dict[str, Any]]:
         yield payload
 
 
+class UnreachableError(Exception):
+    """No HTTP answer at all: the reason, e.g. "connection refused to …"."""
+
+
 def post(url: str, secret: str, body: bytes) -> int:
-    """One POST as M8Com sends it; the HTTP status (0 when unreachable)."""
+    """One POST as M8Com sends it; the HTTP status, or UnreachableError."""
     request = urllib.request.Request(  # noqa: S310 - the URL is the user's own
         url,
         data=body,
@@ -156,8 +162,16 @@ def post(url: str, secret: str, body: bytes) -> int:
             return int(response.status)
     except urllib.error.HTTPError as err:
         return err.code
-    except OSError:
-        return 0
+    except urllib.error.URLError as err:
+        reason = err.reason
+        if isinstance(reason, ConnectionRefusedError):
+            msg = f"connection refused to {url} (is Home Assistant running there?)"
+        else:
+            msg = f"cannot reach {url}: {reason}"
+        raise UnreachableError(msg) from err
+    except OSError as err:
+        msg = f"cannot reach {url}: {err}"
+        raise UnreachableError(msg) from err
 
 
 def deliver(opts: Options, payload: dict[str, Any], secret: str) -> int:
@@ -165,9 +179,15 @@ def deliver(opts: Options, payload: dict[str, Any], secret: str) -> int:
     body = json.dumps(payload).encode()
     delay = 1.0
     for attempt in range(opts.retries + 1):
-        status = post(opts.url, secret, body)
         to = payload["answerGroupName"] or payload["calleeNumber"]
         retry = f" (retry {attempt})" if attempt else ""
+        try:
+            status = post(opts.url, secret, body)
+        except UnreachableError as err:
+            print(f"→ call {payload['id']}: {err}{retry}")
+            if not opts.retry_unreachable:
+                raise
+            status = 0
         print(
             f"→ call {payload['id']} {payload['direction']:8} "
             f"{payload['callerNumber']} → {to}: {status or 'unreachable'}{retry}"
@@ -224,6 +244,11 @@ def parse(argv: list[str]) -> tuple[Options, argparse.Namespace]:
     )
     parser.add_argument("--first-id", type=int, default=int(time.time()) % 10**6 * 100)
     parser.add_argument("--retries", type=int, default=5, help="retries on non-200")
+    parser.add_argument(
+        "--retry",
+        action="store_true",
+        help="keep retrying when Home Assistant cannot be reached (default: stop)",
+    )
     parser.add_argument("--serve-host", default="127.0.0.1")
     parser.add_argument("--serve-port", type=int, default=0, help="0: any free port")
     parser.add_argument(
@@ -248,6 +273,7 @@ def parse(argv: list[str]) -> tuple[Options, argparse.Namespace]:
         first_id=args.first_id,
         retries=args.retries,
         file_base="",
+        retry_unreachable=args.retry,
     )
     return opts, args
 
@@ -259,7 +285,12 @@ def main(argv: list[str]) -> int:
     opts.file_base = f"http://{args.serve_host}:{server.server_port}"
     print(f"serving recordings on {opts.file_base}")
     print(f"sending {opts.count} call(s) to {opts.url}")
-    failures = run(opts)
+    try:
+        failures = run(opts)
+    except UnreachableError as err:
+        print(f"stopped: {err}; use the Endpoint exactly as shown, or --retry")
+        server.shutdown()
+        return 2
     print(f"done: {opts.count - failures} acknowledged, {failures} not")
     print(f"serving audio for {args.hold:.0f} s more")
     time.sleep(args.hold)

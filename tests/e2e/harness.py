@@ -84,6 +84,8 @@ class HomeAssistantProcess:
     """More top-level YAML, e.g. ``cloud:`` to have HA set up webhook early."""
     env: dict[str, str] = field(default_factory=dict)
     """More environment for the HA process (benchmarks)."""
+    config_text: str | None = None
+    """A whole configuration.yaml instead of the harness's (the dev config)."""
 
     @property
     def url(self) -> str:
@@ -107,6 +109,9 @@ class HomeAssistantProcess:
         if not link.exists():
             link.symlink_to(REPO / "custom_components" / "m8com")
         self.media.mkdir(exist_ok=True)
+        if self.config_text is not None:
+            (self.config / "configuration.yaml").write_text(self.config_text)
+            return
         (self.config / "configuration.yaml").write_text(
             CONFIG.format(
                 port=self.port,

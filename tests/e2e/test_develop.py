@@ -1,0 +1,61 @@
+"""The README's try-it steps, as a newcomer runs them, with nothing typed by hand."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+import sys
+
+from .harness import REPO, HomeAssistantProcess, free_port
+from .test_real_ha import create_entry
+
+
+async def test_try_it_path_works_first_time(tmp_path: Path) -> None:
+    """config/configuration.yaml as scripts/develop runs it, the flow over REST,
+    then the simulator with the Endpoint exactly as the result screen shows it."""
+    port = free_port()
+    media = tmp_path / "config" / "media"
+    media.mkdir(parents=True)
+    ha = HomeAssistantProcess(
+        config=tmp_path / "config",
+        port=port,
+        config_text=(REPO / "config" / "configuration.yaml").read_text(),
+        env={
+            "M8COM_DEV_PORT": str(port),
+            "M8COM_DEV_URL": f"http://127.0.0.1:{port}",
+            "M8COM_DEV_MEDIA": str(media),
+        },
+    )
+    await ha.start()
+    try:
+        await ha.onboard()
+        entry = await create_entry(ha, secret="")
+        endpoint = entry["description_placeholders"]["webhook_url"]
+        secret = entry["description_placeholders"]["secret"]
+        assert endpoint.startswith(f"http://127.0.0.1:{port}/api/webhook/")
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, str(REPO / "scripts" / "simulate.py"),
+            "--url", endpoint, "--secret", secret, "--count", "2",
+            "--duplicates", "2", "--hold", "5",
+            stdout=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        out, _ = await asyncio.wait_for(proc.communicate(), 120)
+        assert proc.returncode == 0, out.decode()
+        assert out.decode().count(": 200") == 4
+        assert len(list(media.rglob("*.wav"))) == 2  # in config/media, as promised
+    finally:
+        await ha.stop()
+
+
+async def test_simulator_says_why_and_stops_when_nothing_answers() -> None:
+    url = f"http://127.0.0.1:{free_port()}/api/webhook/x"
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, str(REPO / "scripts" / "simulate.py"),
+        "--url", url, "--secret", "s" * 20, "--count", "3", "--hold", "0",
+        stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, _ = await asyncio.wait_for(proc.communicate(), 60)
+    text = out.decode()
+    assert proc.returncode == 2, text
+    assert f"connection refused to {url}" in text
+    assert text.count("connection refused") == 2  # the call, then "stopped: …"
