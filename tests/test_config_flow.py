@@ -104,6 +104,7 @@ async def test_only_secret_completes_setup(hass: HomeAssistant) -> None:
         "download_audio": True,
         "max_recording_mb": 500,
         "retention_days": 0,
+        "expect_calls_within_days": 0,
     }
     assert result["description"] == "default"
     assert placeholders(result) == {

@@ -9,7 +9,11 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_registry as er,
+    issue_registry as ir,
+)
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -159,3 +163,46 @@ async def test_filtered_calls_keep_nothing_personal(
     )
     assert record.urls == []
     assert state_of(hass, SENSOR).state == "0"
+
+
+async def test_rejected_deliveries_count_with_the_last_reason(
+    hass: HomeAssistant, post: PostFn, loaded_entry: MockConfigEntry
+) -> None:
+    sensor = "sensor.m8com_rejected_deliveries"
+    assert state_of(hass, sensor).state == "0"
+    changes: list[str] = []
+    hass.bus.async_listen(
+        "state_changed", lambda e: changes.append(e.data["entity_id"])
+    )
+    await post(call(1, fileUrls=[]))
+    await post(call(2), headers={"Authorization": "Bearer wrong-secret-000000"})
+    await post(b"not json")
+    await hass.async_block_till_done()
+    state = state_of(hass, sensor)
+    assert state.state == "2"
+    assert state.attributes["last_reason"] == "not a call (no valid id, or not JSON)"
+    assert changes.count(sensor) == 2  # an accepted call does not touch it
+
+
+async def test_silence_raises_a_repair_after_the_chosen_days(
+    hass: HomeAssistant,
+    post: PostFn,
+    loaded_entry: MockConfigEntry,
+    frozen: FrozenDateTimeFactory,
+) -> None:
+    issue_id = f"no_deliveries_{loaded_entry.entry_id}"
+    hass.config_entries.async_update_entry(
+        loaded_entry, options={"expect_calls_within_days": 2}
+    )
+    await post(call(1, fileUrls=[]))
+    later = NOW + timedelta(days=2, hours=2)
+    frozen.move_to(later)
+    async_fire_time_changed(hass, later)
+    await hass.async_block_till_done()
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert (issue.translation_placeholders or {})["days"] == "2"
+    await post(call(2, fileUrls=[]))
+    async_fire_time_changed(hass, later + timedelta(hours=1))
+    await hass.async_block_till_done()
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None

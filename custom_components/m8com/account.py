@@ -7,14 +7,20 @@ window in which HA could answer a delivery for us nothing.
 
 from __future__ import annotations
 
-from homeassistant.const import CONF_WEBHOOK_ID, Platform
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import entity_registry as er
+from datetime import timedelta
+from typing import Any
 
-from .const import CONF_CLOUDHOOK, CONF_SECRET, LOGGER
+from homeassistant.const import CONF_WEBHOOK_ID, Platform
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.event import async_track_time_interval
+
+from .const import CONF_CLOUDHOOK, CONF_EXPECT_CALLS_DAYS, CONF_SECRET, LOGGER
 from .data import M8ComConfigEntry, M8ComRuntime
 from .downloader import Downloader, media_root
 from .endpoint import async_delete_cloudhook, async_endpoint_url, async_track_endpoint
+from .filters import option
+from .health import DeliveryHealth
 from .index import CallIndex
 from .library import async_schedule_retention
 from .pipeline import CallPipeline
@@ -79,8 +85,26 @@ async def _async_setup_entry(
     # 4. Retention, and downloads a restart interrupted.
     async_schedule_retention(hass, entry)
     entry.async_on_unload(async_schedule_statistics(hass, entry))
+    entry.async_on_unload(async_watch_silence(hass, entry))
     await pipeline.async_resume()
     entry.async_on_unload(index.async_close)
+
+
+@callback
+def async_watch_silence(hass: HomeAssistant, entry: M8ComConfigEntry) -> CALLBACK_TYPE:
+    """Check now and hourly whether deliveries stopped (option; 0 is off)."""
+
+    @callback
+    def _check(*_: Any) -> None:
+        days = int(option(entry.options, CONF_EXPECT_CALLS_DAYS))
+        calls = entry.runtime_data.index.calls.values()
+        newest = max((call.received for call in calls), default=None)
+        async_routes(hass).health.setdefault(
+            entry.entry_id, DeliveryHealth()
+        ).check_silence(hass, entry, days, newest)
+
+    _check()
+    return async_track_time_interval(hass, _check, timedelta(hours=1))
 
 
 REMOVED_SENSOR_KEYS = (

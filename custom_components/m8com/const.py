@@ -55,6 +55,11 @@ def signal_new_call(entry_id: str) -> str:
     return f"{DOMAIN}_{entry_id}_call"
 
 
+def signal_delivery(entry_id: str) -> str:
+    """A delivery of this entry was answered (health entities)."""
+    return f"{DOMAIN}_{entry_id}_delivery"
+
+
 def signal_erased(entry_id: str) -> str:
     """Calls of this entry were erased: entities showing them must refresh."""
     return f"{DOMAIN}_{entry_id}_erased"
@@ -67,6 +72,7 @@ CONF_INCLUDE_PERSONAL: Final = "include_personal"
 CONF_DOWNLOAD_AUDIO: Final = "download_audio"
 CONF_MAX_RECORDING_MB: Final = "max_recording_mb"
 CONF_RETENTION_DAYS: Final = "retention_days"
+CONF_EXPECT_CALLS_DAYS: Final = "expect_calls_within_days"
 CONF_NEW_WEBHOOK_URL: Final = "new_webhook_url"
 CONF_MEDIA_SUBDIR: Final = "media_subdir"
 

@@ -26,6 +26,7 @@ from .const import (
     CONF_ANSWER_GROUPS,
     CONF_DIRECTIONS,
     CONF_DOWNLOAD_AUDIO,
+    CONF_EXPECT_CALLS_DAYS,
     CONF_INCLUDE_PERSONAL,
     CONF_MAX_RECORDING_MB,
     CONF_RETENTION_DAYS,
@@ -45,6 +46,7 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     CONF_DOWNLOAD_AUDIO: True,
     CONF_MAX_RECORDING_MB: MAX_RECORDING_MB,
     CONF_RETENTION_DAYS: 0,
+    CONF_EXPECT_CALLS_DAYS: 0,
 }
 
 
@@ -141,6 +143,9 @@ def filters_schema(current: Mapping[str, Any], calls: list[Call]) -> Any:
         vol.Optional(
             CONF_RETENTION_DAYS, default=option(current, CONF_RETENTION_DAYS)
         ): (_number(0, 3650)),
+        vol.Optional(
+            CONF_EXPECT_CALLS_DAYS, default=option(current, CONF_EXPECT_CALLS_DAYS)
+        ): (_number(0, 365)),
     }
     return schema(fields)
 
@@ -150,6 +155,6 @@ def clean(user_input: Mapping[str, Any]) -> dict[str, Any]:
     result = {**DEFAULT_OPTIONS, **user_input}
     for key in (CONF_ANSWER_GROUPS, CONF_USERS):
         result[key] = [str(v).strip() for v in result[key] if str(v).strip()]
-    for key in (CONF_MAX_RECORDING_MB, CONF_RETENTION_DAYS):
+    for key in (CONF_MAX_RECORDING_MB, CONF_RETENTION_DAYS, CONF_EXPECT_CALLS_DAYS):
         result[key] = int(result[key])
     return result

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from http import HTTPStatus
 from typing import Any, Final
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 
-from .repairs import async_report_wrong_secret
+from .const import signal_delivery
+from .repairs import async_report_silence, async_report_wrong_secret
 
 WRONG_SECRET_STREAK: Final = 5
 REASONS: Final = {
@@ -43,6 +45,7 @@ class DeliveryHealth:
         if (reason := REASONS.get(HTTPStatus(status))) is not None:
             self.rejected[status] += 1
             self.last_rejection = reason
+            async_dispatcher_send(hass, signal_delivery(entry.entry_id))
         if status == HTTPStatus.UNAUTHORIZED:
             self.wrong_secret_streak += 1
             if self.wrong_secret_streak == WRONG_SECRET_STREAK:
@@ -53,6 +56,25 @@ class DeliveryHealth:
             if self.wrong_secret_streak >= WRONG_SECRET_STREAK:
                 async_report_wrong_secret(hass, entry, raised=False)
             self.wrong_secret_streak = 0
+
+    def check_silence(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        days: int,
+        newest: datetime | None,
+    ) -> None:
+        """Raise the no-deliveries repair when nothing came for ``days`` days.
+
+        ``newest``: the last call the index kept, which survives restarts (the
+        counters here start again with HA).
+        """
+        since = [self.last_delivery, newest, getattr(entry, "created_at", None)]
+        last = max(filter(None, since), default=None)
+        silent = days > 0 and (
+            last is None or dt_util.utcnow() - last > timedelta(days=days)
+        )
+        async_report_silence(hass, entry, days if silent else None)
 
     def as_dict(self) -> dict[str, Any]:
         """For diagnostics."""

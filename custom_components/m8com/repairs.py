@@ -35,6 +35,7 @@ IssueKind = Literal[
     "retired_url",
     "orphan_recordings",
     "wrong_secret",
+    "no_deliveries",
 ]
 
 
@@ -145,6 +146,17 @@ def async_report_wrong_secret(
         ir.async_delete_issue(hass, DOMAIN, issue_id("wrong_secret", entry.entry_id))
         return
     _raise(hass, "wrong_secret", entry, ir.IssueSeverity.ERROR)
+
+
+@callback
+def async_report_silence(
+    hass: HomeAssistant, entry: ConfigEntry, days: int | None
+) -> None:
+    """No delivery for ``days`` days (None clears): M8Com may have given up."""
+    if days is None:
+        ir.async_delete_issue(hass, DOMAIN, issue_id("no_deliveries", entry.entry_id))
+        return
+    _raise(hass, "no_deliveries", entry, ir.IssueSeverity.WARNING, days=str(days))
 
 
 @callback

@@ -24,6 +24,7 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
+from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -31,11 +32,13 @@ from homeassistant.helpers.event import async_track_time_change
 from homeassistant.util import dt as dt_util
 
 from .call import Call
-from .const import signal_erased
+from .const import signal_delivery, signal_erased
 from .data import M8ComConfigEntry
 from .entity import M8ComEntity
 from .formatting import format_duration, media_id
+from .health import DeliveryHealth
 from .index import CallIndex
+from .routing import async_routes
 
 PARALLEL_UPDATES = 0
 
@@ -78,13 +81,60 @@ def last_call_attributes(entry_id: str, call: Call | None) -> dict[str, Any]:
     }
 
 
+REJECTED = SensorEntityDescription(
+    key="rejected_deliveries",
+    translation_key="rejected_deliveries",
+    state_class=SensorStateClass.TOTAL_INCREASING,
+    entity_category=EntityCategory.DIAGNOSTIC,
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: M8ComConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the account's one sensor."""
-    async_add_entities([M8ComCallsSensor(entry, entry.runtime_data.index)])
+    """Add the account's calls sensor and its delivery-health sensor."""
+    async_add_entities(
+        [
+            M8ComCallsSensor(entry, entry.runtime_data.index),
+            M8ComRejectedSensor(entry, REJECTED),
+        ]
+    )
+
+
+class M8ComRejectedSensor(M8ComEntity, SensorEntity):
+    """Deliveries refused since start-up (401, 400, 413), with the last reason.
+
+    Changes only on a rejection, so it costs nothing per call; a repair issue
+    speaks up after five wrong secrets in a row (``health.py``).
+    """
+
+    async def async_added_to_hass(self) -> None:
+        """Refresh on every rejection of this account."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass, signal_delivery(self._entry_id), self.async_write_ha_state
+            )
+        )
+
+    @property
+    def _health(self) -> DeliveryHealth:
+        return async_routes(self.hass).health.get(self._entry_id) or DeliveryHealth()
+
+    @property
+    def native_value(self) -> int:
+        """How many deliveries were refused since Home Assistant started."""
+        return sum(self._health.rejected.values())
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """The last reason (never the body)."""
+        return {"last_reason": self._health.last_rejection}
+
+    def _apply(self, record: Call) -> bool:
+        return False  # accepted calls change nothing here
 
 
 class M8ComCallsSensor(M8ComEntity, SensorEntity):
