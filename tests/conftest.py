@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 import json
 import logging
 from pathlib import Path
@@ -254,6 +255,26 @@ async def loopback_server() -> AsyncIterator[Callable[..., Any]]:
     yield start
     for server in servers:
         await server.close()
+
+
+RECEIVED = datetime(2025, 3, 14, 14, 6, tzinfo=UTC)
+"""When a test's stored call arrived."""
+
+
+def journal(hass: HomeAssistant, entry_id: str) -> Path:
+    """An account's journal file."""
+    return Path(hass.config.path(".storage", f"{DOMAIN}.{entry_id}.jsonl"))
+
+
+def journal_calls(hass: HomeAssistant, entry_id: str) -> list[tuple[int, int, str]]:
+    """``(seq, call_id, status)`` of every journal line."""
+    path = journal(hass, entry_id)
+    if not path.exists():
+        return []
+    return [
+        (line["seq"], line["call"]["call_id"], line["call"]["status"])
+        for line in map(json.loads, path.read_text().splitlines())
+    ]
 
 
 SENSITIVE = (

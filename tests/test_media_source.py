@@ -22,9 +22,6 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
 )
 from yarl import URL
 
-from custom_components.m8com.formatting import recording_title
-from custom_components.m8com.index import Call
-
 from .conftest import PostFn, load_payload
 
 URL_4711 = "https://recordings.m8com.test/rec/4711.mp3"
@@ -51,25 +48,6 @@ def ids(node: BrowseMedia) -> list[str | None]:
     """The identifiers of a browse node's children."""
     assert node.children is not None
     return [getattr(child, "identifier", None) for child in node.children]
-
-
-def test_title() -> None:
-    record = Call(
-        call_id=1,
-        received=dt_util.utcnow(),
-        start_time=dt_util.as_utc(dt_util.parse_datetime("2025-03-14T14:03:00-07:00")),  # type: ignore[arg-type]
-        caller_number="+46701234567",
-        answer_group_name="Support",
-        talk_time=158,
-        direction="inbound",
-    )
-    assert (
-        recording_title(record)
-        == "14:03 · +46701234567 → Support · 2 min 38 s · inbound"
-    )
-    assert recording_title(record, 1).endswith("inbound (2)")
-    bare = Call(call_id=2, received=dt_util.utcnow(), talk_time=None)
-    assert " · ? → ? · - · unknown" in recording_title(bare)
 
 
 async def test_browse_root_account_day(

@@ -22,7 +22,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.m8com.const import DOMAIN
-from custom_components.m8com.routing import RETRY_AFTER_SECONDS, async_routes, retire
+from custom_components.m8com.routing import RETRY_AFTER_SECONDS, retire
 
 from .conftest import AUTH, WEBHOOK_ID, WEBHOOK_PATH, Client, load_payload
 
@@ -200,23 +200,3 @@ async def test_deleting_the_account_closes_every_url(
     assert {WEBHOOK_ID, "new-id"} <= registered(hass)
     await hass.config_entries.async_remove(loaded_entry.entry_id)
     assert not {WEBHOOK_ID, "new-id"} & registered(hass)
-
-
-async def test_five_wrong_secrets_in_a_row_raise_a_repair_until_one_is_right(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry, http: Client
-) -> None:
-    issue_id = f"wrong_secret_{loaded_entry.entry_id}"
-    wrong = {"Authorization": "Bearer not-the-secret-at-all"}
-    for _ in range(4):
-        await http.post(WEBHOOK_PATH, json=CALL, headers=wrong)
-    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
-    await http.post(WEBHOOK_PATH, json=CALL, headers=wrong)
-    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
-    await http.post(WEBHOOK_PATH, data=b"not json", headers=AUTH)
-    assert (await http.post(WEBHOOK_PATH, json=CALL, headers=AUTH)).status == 200
-    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
-    health = async_routes(hass).health[loaded_entry.entry_id].as_dict()
-    assert health["rejected_since_start"] == {"400": 1, "401": 5}
-    assert health["last_rejection"] == "not a call (no valid id, or not JSON)"
-    assert health["last_delivery"] is not None
-    assert health["wrong_secret_streak"] == 0

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import Context, Event, HomeAssistant
+from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
 from homeassistant.util import dt as dt_util
 import pytest
@@ -23,9 +23,6 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
 import voluptuous as vol
 
 from custom_components.m8com.const import DOMAIN
-from custom_components.m8com.formatting import describe
-from custom_components.m8com.logbook import async_describe_events
-from custom_components.m8com.numbers import same_number
 
 from .conftest import PostFn, load_payload
 
@@ -66,34 +63,6 @@ async def call_service(hass: HomeAssistant, name: str, **data: Any) -> Any:
     return await hass.services.async_call(
         DOMAIN, name, data, blocking=True, return_response=True
     )
-
-
-@pytest.mark.parametrize(
-    ("a", "b", "same"),
-    [
-        ("+46 70-123 45 67", "0046701234567", True),
-        ("070-123 45 67", "+46701234567", True),
-        ("0046701234567", "070-123 45 67", True),
-        ("+46701234567", "+47701234567", False),
-        ("+46701234567", "1234567", False),
-        ("+46701111111", "+46702222222", False),
-        ("sip:alice@example.com", "sip:alice@example.com", True),
-        ("SIP:Alice@Example.com", "sip:alice@example.com", True),
-        ("sip:alice@example.com", "sip:bob@example.com", False),
-        ("voip-user-17", "voip-user-17", True),
-        ("12345", "12345", True),
-        (None, "+46701111111", False),
-        ("", "", False),
-    ],
-)
-def test_same_number(a: str | None, b: str, same: bool) -> None:
-    """E.164 with SE as the default region; identifiers exactly, any case."""
-    assert same_number(a, b, "SE") is same
-
-
-def test_default_region_is_the_configured_country() -> None:
-    assert same_number("0701234567", "+46701234567", "SE")
-    assert not same_number("0701234567", "+46701234567", "NO")
 
 
 async def test_get_recordings_newest_first_with_filters(
@@ -224,45 +193,6 @@ async def test_erased_during_download_leaves_no_file(
     await post(load_payload("v2"))
     await hass.async_block_till_done(wait_background_tasks=True)
     assert not list(media_dir.rglob("*.mp3"))
-
-
-async def test_logbook_line(hass: HomeAssistant) -> None:
-    described: dict[str, Any] = {}
-    async_describe_events(hass, lambda _domain, e, fn: described.update({e: fn}))
-    event = Event(
-        "m8com_call_recording",
-        {
-            "direction": "inbound",
-            "caller_number": "+46701234567",
-            "answer_group_name": "Support",
-            "talk_time": 158.0,
-        },
-    )
-    assert described["m8com_call_recording"](event) == {
-        "name": "M8Com",
-        "message": "Inbound call from +46701234567 to Support, 2 min 38 s",
-    }
-    assert describe({"talk_time": 5}) == "Call from unknown to unknown, 5 s"
-    outbound = {
-        "direction": "outbound",
-        "caller_number": "+46812345678",
-        "callee_number": "+46701234567",
-        "agent_name": "Anna",
-        "answer_group_name": "Sales",
-        "talk_time": 65,
-    }
-    assert (
-        describe(outbound) == "Outbound call to +46701234567 by Anna (Sales), 1 min 5 s"
-    )
-    assert describe({**outbound, "agent_name": None}) == (
-        "Outbound call to +46701234567 by Sales, 1 min 5 s"
-    )
-    inbound = {
-        "direction": "inbound",
-        "caller_number": "+4670",
-        "callee_number": "+468",
-    }
-    assert describe(inbound) == "Inbound call from +4670 to +468, -"
 
 
 @pytest.mark.parametrize(

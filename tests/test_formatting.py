@@ -1,0 +1,27 @@
+"""How calls read to people: titles, logbook lines, durations."""
+
+from __future__ import annotations
+
+from homeassistant.util import dt as dt_util
+
+from custom_components.m8com.formatting import recording_title
+from custom_components.m8com.index import Call
+
+
+def test_title() -> None:
+    record = Call(
+        call_id=1,
+        received=dt_util.utcnow(),
+        start_time=dt_util.as_utc(dt_util.parse_datetime("2025-03-14T14:03:00-07:00")),  # type: ignore[arg-type]
+        caller_number="+46701234567",
+        answer_group_name="Support",
+        talk_time=158,
+        direction="inbound",
+    )
+    assert (
+        recording_title(record)
+        == "14:03 · +46701234567 → Support · 2 min 38 s · inbound"
+    )
+    assert recording_title(record, 1).endswith("inbound (2)")
+    bare = Call(call_id=2, received=dt_util.utcnow(), talk_time=None)
+    assert " · ? → ? · - · unknown" in recording_title(bare)
