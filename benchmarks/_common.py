@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 import statistics
-import sys
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from tests.e2e.harness import HomeAssistantProcess
+from e2e.harness import HomeAssistantProcess
 
 SECRET = "benchmark-secret-0123456789"  # noqa: S105 - a throwaway test value
 

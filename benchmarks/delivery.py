@@ -13,7 +13,7 @@
    with a minimal config, once with ``cloud:`` configured, which sets up
    HA's webhook component before this integration.
 
-Run: .venv/bin/python benchmarks/delivery.py
+Run: .venv/bin/python -m benchmarks.delivery
 """
 
 from __future__ import annotations
@@ -28,12 +28,12 @@ import sys
 import tempfile
 import time
 
-from _common import SECRET, start_with_entry
-from _load import post_all
 import aiohttp
 from yarl import URL
 
-from tests.e2e.harness import HomeAssistantProcess
+from benchmarks._common import SECRET, start_with_entry
+from benchmarks._load import post_all
+from e2e.harness import HomeAssistantProcess
 
 HEADERS = {"Authorization": f"Bearer {SECRET}", "Content-Type": "application/json"}
 NO_FSYNC = str(Path(__file__).parent / "no_fsync")

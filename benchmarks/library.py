@@ -4,7 +4,7 @@
   reload over REST, so unload + load + platforms: an upper bound);
 - browsing one day that holds 10 000 recordings over the websocket.
 
-Run: .venv/bin/python benchmarks/library.py
+Run: .venv/bin/python -m benchmarks.library
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ from pathlib import Path
 import tempfile
 import time
 
-from _common import start_with_entry, summary
-
-from tests.e2e.harness import WebSocket
+from benchmarks._common import start_with_entry, summary
+from e2e.harness import WebSocket
 
 TOTAL = 50_000
 ONE_DAY = 10_000

@@ -15,7 +15,7 @@
    median of 41, after a warm-up call; the file server runs in its own process).
 3. HA's RSS growth while it stores a 300 MB recording.
 
-Run: .venv/bin/python benchmarks/webhook.py [--throughput-only] [--m8com-unrecorded]
+Run: .venv/bin/python -m benchmarks.webhook [--throughput-only] [--m8com-unrecorded]
 (the option is a diagnosis: the recorder then skips our event and entities).
 """
 
@@ -36,12 +36,12 @@ import tempfile
 import time
 from typing import Any
 
-from _common import SECRET, start_with_entry
-from _load import Load, measure, post_all
 import aiohttp
 from yarl import URL
 
-from tests.e2e.harness import HomeAssistantProcess, WebSocket, free_port
+from benchmarks._common import SECRET, start_with_entry
+from benchmarks._load import Load, measure, post_all
+from e2e.harness import HomeAssistantProcess, WebSocket, free_port
 
 REQUESTS = 400
 ROUNDS = 5

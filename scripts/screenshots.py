@@ -16,17 +16,15 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
-import sys
 import tempfile
 import time
 from typing import Any
 
 from playwright.async_api import Page, async_playwright
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from e2e.harness import HomeAssistantProcess, WebSocket, curl_post
 
-from tests.e2e.harness import HomeAssistantProcess, WebSocket, curl_post  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 OUT = ROOT / "docs" / "images"
 SECRET = "demo-secret-0123456789abcd"  # noqa: S105 - a throwaway demo value

@@ -48,6 +48,7 @@ async def test_accepts_call_and_fires_one_event(
     assert len(calls) == 1
     assert calls[0].data == {
         "entry_id": loaded_entry.entry_id,
+        "entity_id": "sensor.m8com_calls_today",
         "call_id": 4711,
         "caller_number": "+46701234567",
         "callee_number": "+46812345678",

@@ -18,6 +18,8 @@ MAX_RETIRED_WEBHOOK_IDS: Final = 3
 MIN_SECRET_LENGTH: Final = 16
 
 EVENT_CALL_RECORDING: Final = "m8com_call_recording"
+CALLS_KEY: Final = "recordings_today"
+"""The calls sensor's key (0.1.0's name, kept so its history stays)."""
 EVENT_RECORDING_SAVED: Final = "m8com_recording_saved"
 
 MAX_BODY_BYTES: Final = 1024 * 1024

@@ -12,11 +12,13 @@ from datetime import datetime
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 
 from .call import LOST_REASON, Call
 from .const import (
+    CALLS_KEY,
     CONF_DOWNLOAD_AUDIO,
     CONF_MAX_RECORDING_MB,
     CONF_MEDIA_SUBDIR,
@@ -93,7 +95,12 @@ class CallPipeline:
             LOGGER.debug("Call %s is outside this account's filters", call.id)
             return True
         entry_id = self._entry.entry_id
-        self._hass.bus.async_fire(EVENT_CALL_RECORDING, record.event_data(entry_id))
+        data = record.event_data(entry_id)
+        # The calls sensor's id: a logbook card of that sensor lists the calls.
+        data["entity_id"] = er.async_get(self._hass).async_get_entity_id(
+            "sensor", DOMAIN, f"{entry_id}_{CALLS_KEY}"
+        )
+        self._hass.bus.async_fire(EVENT_CALL_RECORDING, data)
         async_dispatcher_send(self._hass, signal_new_call(entry_id), record)
         if record.urls:
             self.async_schedule_download(record)

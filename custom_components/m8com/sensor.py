@@ -32,7 +32,7 @@ from homeassistant.helpers.event import async_track_time_change
 from homeassistant.util import dt as dt_util
 
 from .call import Call
-from .const import signal_delivery, signal_erased
+from .const import CALLS_KEY, signal_delivery, signal_erased
 from .data import M8ComConfigEntry
 from .entity import M8ComEntity
 from .formatting import format_duration, media_id
@@ -43,7 +43,7 @@ from .routing import async_routes
 PARALLEL_UPDATES = 0
 
 CALLS_TODAY = SensorEntityDescription(
-    key="recordings_today",  # the 0.1.0 key: its history is kept
+    key=CALLS_KEY,
     translation_key="calls_today",
     state_class=SensorStateClass.TOTAL_INCREASING,
 )

@@ -1,5 +1,6 @@
 """End to end in a real Home Assistant: config flow, curl deliveries, events,
-entities, the stored file, a restart with restored sensors, and a clean log."""
+entities, the stored file, a restart with restored sensors, and a clean log.
+"""
 
 from __future__ import annotations
 

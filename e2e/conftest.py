@@ -88,25 +88,3 @@ async def file_server() -> AsyncIterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         await runner.cleanup()
-
-
-# The unit tests' autouse fixtures need the in-process `hass`; a real process
-# needs none of them, so they are overridden here by name.
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations() -> None:
-    """Not needed: the real HA finds the integration in its config folder."""
-
-
-@pytest.fixture(autouse=True)
-def media_dir() -> None:
-    """Not needed: the real HA's config sets its own media folder."""
-
-
-@pytest.fixture(autouse=True)
-def no_backoff() -> None:
-    """Not needed: the real HA retries with its real back-off."""
-
-
-@pytest.fixture(autouse=True)
-def no_deprecations() -> None:
-    """Not needed here: the harness reads HA's own log for such reports."""

@@ -12,7 +12,8 @@ from .test_real_ha import create_entry
 
 async def test_try_it_path_works_first_time(tmp_path: Path) -> None:
     """config/configuration.yaml as scripts/develop runs it, the flow over REST,
-    then the simulator with the Endpoint exactly as the result screen shows it."""
+    then the simulator with the Endpoint exactly as the result screen shows it.
+    """
     port = free_port()
     media = tmp_path / "config" / "media"
     media.mkdir(parents=True)

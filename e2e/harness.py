@@ -23,7 +23,7 @@ from typing import Any, Self
 
 import aiohttp
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 USERNAME = "m8com-e2e"
 PASSWORD = "e2e-password-0123"
 

@@ -1,0 +1,1 @@
+"""Benchmarks against a real Home Assistant: ``python -m benchmarks.<name>``."""

@@ -1,0 +1,1 @@
+"""Developer scripts; the Python ones run as ``python -m scripts.<name>``."""
