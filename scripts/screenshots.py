@@ -33,28 +33,50 @@ ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
-DASHBOARD = {
-    "views": [
-        {
-            "title": "Calls",
-            "cards": [
-                {
-                    "type": "entities",
-                    "title": "Last call",
-                    "entities": [
-                        "sensor.m8com_last_call", "sensor.m8com_last_caller",
-                        "sensor.m8com_last_call_direction",
-                        "sensor.m8com_last_answer_group",
-                        "sensor.m8com_last_agent", "sensor.m8com_last_talk_time",
-                        "sensor.m8com_last_wait_time", "sensor.m8com_last_call_summary",
-                        "sensor.m8com_recordings_today",
-                    ],
-                },
-                {"type": "tile", "entity": "event.m8com_call_recording"},
-            ],
-        }
-    ]
-}  # fmt: skip
+
+
+def dashboard(entry_id: str) -> dict[str, Any]:
+    """The README's dashboard example, for this HA's account."""
+    sensor = "sensor.m8com_calls_today"
+    rows = [
+        ("last_call", "When"), ("caller", "Caller"), ("direction", "Direction"),
+        ("answer_group", "Answer group"), ("agent", "Agent"),
+        ("talk_time", "Talk time"), ("summary", "Summary"),
+    ]  # fmt: skip
+    return {
+        "views": [
+            {
+                "title": "Calls",
+                "type": "masonry",
+                "cards": [
+                    {
+                        "type": "entities",
+                        "title": "Last call",
+                        "entities": [
+                            {"entity": sensor},
+                            *(
+                                {
+                                    "type": "attribute",
+                                    "entity": sensor,
+                                    "attribute": key,
+                                    "name": name,
+                                }
+                                for key, name in rows
+                            ),
+                        ],
+                    },
+                    {
+                        "type": "statistics-graph",
+                        "title": "Talk time per hour",
+                        "entities": [f"m8com:talk_time_{entry_id.lower()}"],
+                        "stat_types": ["mean", "max"],
+                        "days_to_show": 1,
+                        "chart_type": "bar",
+                    },
+                ],
+            }
+        ]
+    }
 
 
 async def tokens(ha: HomeAssistantProcess) -> dict[str, Any]:
@@ -85,22 +107,21 @@ async def add_integration(page: Page, ha: HomeAssistantProcess) -> None:
     await page.get_by_role("button", name="Finish").click()
 
 
-async def send_calls(ha: HomeAssistantProcess) -> None:
-    """Two calls, as M8Com would post them."""
-    stored = json.loads((ha.config / ".storage" / "core.config_entries").read_text())
-    webhook_id = next(
-        e["data"]["webhook_id"]
-        for e in stored["data"]["entries"]
-        if e["domain"] == "m8com"
-    )
+async def send_calls(ha: HomeAssistantProcess, webhook_id: str) -> None:
+    """Calls of the last hours, as M8Com would post them."""
     now = int(time.time() * 1000)
-    for call_id, caller, talk in (
-        (101, "+46701234567", 158_000),
-        (102, "+46709876543", 47_000),
+    hour = 3_600_000
+    for call_id, caller, talk, ago in (
+        (97, "+46701112233", 95_000, 4 * hour),
+        (98, "+46702223344", 312_000, 3 * hour),
+        (99, "+46703334455", 61_000, 2 * hour),
+        (100, "+46704445566", 220_000, 1 * hour),
+        (101, "+46701234567", 158_000, 0),
+        (102, "+46709876543", 47_000, 0),
     ):
         payload = {
             "id": call_id, "fileUrls": [], "callerNumber": caller,
-            "calleeNumber": "+46812345678", "startTime": now - talk - 9000,
+            "calleeNumber": "+46812345678", "startTime": now - ago - talk - 9000,
             "endTime": now, "waitTime": 9000, "talkTime": talk, "agentId": "a-1",
             "agentName": "Anna Andersson", "answerGroupName": "Support",
             "answerGroupId": "ag-1", "direction": "inbound",
@@ -118,7 +139,9 @@ async def main() -> None:
     """Start HA, drive the UI, save the screenshots."""
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        ha = HomeAssistantProcess(config=Path(tmp) / "config")
+        ha = HomeAssistantProcess(
+            config=Path(tmp) / "config", extra_config="logbook:\nhistory:\n"
+        )
         await ha.start()
         try:
             await ha.onboard()
@@ -134,7 +157,27 @@ async def main() -> None:
                     "t => localStorage.setItem('hassTokens', JSON.stringify(t))", stored
                 )
                 await add_integration(page, ha)
-                await send_calls(ha)
+                entry = next(
+                    e
+                    for e in await ha.rest("GET", "/api/config/config_entries/entry")
+                    if e["domain"] == "m8com"
+                )
+                await asyncio.sleep(2)  # HA saves a new entry after 1 s
+                entries = json.loads(
+                    (ha.config / ".storage" / "core.config_entries").read_text()
+                )["data"]["entries"]
+                webhook_id = next(
+                    e["data"]["webhook_id"]
+                    for e in entries
+                    if e["entry_id"] == entry["entry_id"]
+                )
+                await send_calls(ha, webhook_id)
+                # Set-up imports the last day's hourly statistics.
+                await ha.rest(
+                    "POST",
+                    f"/api/config/config_entries/entry/{entry['entry_id']}/reload",
+                )
+                await asyncio.sleep(5)
                 async with WebSocket(ha) as ws:
                     await ws.command(
                         {
@@ -149,12 +192,12 @@ async def main() -> None:
                         {
                             "type": "lovelace/config/save",
                             "url_path": "m8com-calls",
-                            "config": DASHBOARD,
+                            "config": dashboard(entry["entry_id"]),
                         }
                     )
                 await page.goto(f"{ha.url}/m8com-calls/0")
                 await page.get_by_text("Last call").first.wait_for(timeout=60_000)
-                await page.wait_for_timeout(3000)
+                await page.wait_for_timeout(5000)
                 await page.screenshot(path=str(OUT / "dashboard.png"))
                 await browser.close()
         finally:

@@ -26,8 +26,7 @@ async def test_logbook_line(hass: HomeAssistant) -> None:
         "name": "M8Com",
         "message": "Inbound call from +46701234567 to Support, 2 min 38 s",
     }
-    tied = Event("m8com_call_recording", {**event.data, "entity_id": "sensor.x"})
-    assert described["m8com_call_recording"](tied)["entity_id"] == "sensor.x"
+
     assert describe({"talk_time": 5}) == "Call from unknown to unknown, 5 s"
     outbound = {
         "direction": "outbound",

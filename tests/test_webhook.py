@@ -12,6 +12,7 @@ from typing import Any
 from unittest.mock import patch
 
 from homeassistant.core import Event, HomeAssistant
+from homeassistant.helpers import device_registry as dr
 from homeassistant.util.aiohttp import MockRequest
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -46,9 +47,12 @@ async def test_accepts_call_and_fires_one_event(
     assert response.status == HTTPStatus.OK
     await hass.async_block_till_done()
     assert len(calls) == 1
+    (device,) = dr.async_entries_for_config_entry(
+        dr.async_get(hass), loaded_entry.entry_id
+    )
     assert calls[0].data == {
         "entry_id": loaded_entry.entry_id,
-        "entity_id": "sensor.m8com_calls_today",
+        "device_id": device.id,
         "call_id": 4711,
         "caller_number": "+46701234567",
         "callee_number": "+46812345678",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from homeassistant.components.logbook.const import (
-    LOGBOOK_ENTRY_ENTITY_ID,
     LOGBOOK_ENTRY_MESSAGE,
     LOGBOOK_ENTRY_NAME,
 )
@@ -24,12 +23,9 @@ def async_describe_events(
 
     @callback
     def _describe(event: Event) -> dict[str, str]:
-        line = {
+        return {
             LOGBOOK_ENTRY_NAME: "M8Com",
             LOGBOOK_ENTRY_MESSAGE: describe(event.data),
         }
-        if entity_id := event.data.get("entity_id"):
-            line[LOGBOOK_ENTRY_ENTITY_ID] = entity_id  # shown in its logbook card
-        return line
 
     async_describe_event(DOMAIN, EVENT_CALL_RECORDING, _describe)

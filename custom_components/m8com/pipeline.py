@@ -12,13 +12,12 @@ from datetime import datetime
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 
 from .call import LOST_REASON, Call
 from .const import (
-    CALLS_KEY,
     CONF_DOWNLOAD_AUDIO,
     CONF_MAX_RECORDING_MB,
     CONF_MEDIA_SUBDIR,
@@ -96,15 +95,21 @@ class CallPipeline:
             return True
         entry_id = self._entry.entry_id
         data = record.event_data(entry_id)
-        # The calls sensor's id: a logbook card of that sensor lists the calls.
-        data["entity_id"] = er.async_get(self._hass).async_get_entity_id(
-            "sensor", DOMAIN, f"{entry_id}_{CALLS_KEY}"
-        )
+        # The account's device: a logbook card of the device lists the calls
+        # (HA's logbook cards leave out sensors with a unit, like ours).
+        data["device_id"] = self._device_id()
         self._hass.bus.async_fire(EVENT_CALL_RECORDING, data)
         async_dispatcher_send(self._hass, signal_new_call(entry_id), record)
         if record.urls:
             self.async_schedule_download(record)
         return True
+
+    def _device_id(self) -> str | None:
+        """The account's service device (created with its entities)."""
+        devices = dr.async_entries_for_config_entry(
+            dr.async_get(self._hass), self._entry.entry_id
+        )
+        return devices[0].id if devices else None
 
     @callback
     def async_schedule_download(
