@@ -105,6 +105,7 @@ async def test_only_secret_completes_setup(hass: HomeAssistant) -> None:
         "max_recording_mb": 500,
         "retention_days": 0,
         "expect_calls_within_days": 0,
+        "phone_book": "",
     }
     assert result["description"] == "default"
     assert placeholders(result) == {

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from .payload import CallPayload
 
 CALL_DETAILS = (
-    "call_id", "caller_number", "callee_number", "direction", "start_time",
+    "call_id", "caller_number", "caller_name", "callee_number", "callee_name",
+    "direction", "start_time",
     "end_time", "talk_time", "wait_time", "agent_id", "agent_name",
     "answer_group_id", "answer_group_name", "referred_to", "referred_by",
     "recorder_id", "user_id", "summary",
@@ -42,6 +43,9 @@ class Call:
     end_time: datetime | None = None
     caller_number: str | None = None
     callee_number: str | None = None
+    caller_name: str | None = None
+    """From the phone book (option), when the number is in it."""
+    callee_name: str | None = None
     direction: Direction = "unknown"
     talk_time: float | None = None
     wait_time: float | None = None
@@ -127,7 +131,15 @@ _FIELDS = frozenset(f.name for f in dataclasses.fields(Call))
 _COPIED = tuple(
     key
     for key in CALL_DETAILS
-    if key not in {"call_id", "direction", "talk_time", "wait_time"}
+    if key
+    not in {
+        "call_id",
+        "direction",
+        "talk_time",
+        "wait_time",
+        "caller_name",
+        "callee_name",
+    }
 )
 LOST_REASON = "recording link expired before it could be downloaded"
 _parse = datetime.fromisoformat

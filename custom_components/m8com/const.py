@@ -75,6 +75,7 @@ CONF_DOWNLOAD_AUDIO: Final = "download_audio"
 CONF_MAX_RECORDING_MB: Final = "max_recording_mb"
 CONF_RETENTION_DAYS: Final = "retention_days"
 CONF_EXPECT_CALLS_DAYS: Final = "expect_calls_within_days"
+CONF_PHONE_BOOK: Final = "phone_book"
 CONF_NEW_WEBHOOK_URL: Final = "new_webhook_url"
 CONF_MEDIA_SUBDIR: Final = "media_subdir"
 

@@ -18,6 +18,8 @@ from homeassistant.helpers.selector import (
     SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
+    TextSelector,
+    TextSelectorConfig,
 )
 import voluptuous as vol
 
@@ -29,6 +31,7 @@ from .const import (
     CONF_EXPECT_CALLS_DAYS,
     CONF_INCLUDE_PERSONAL,
     CONF_MAX_RECORDING_MB,
+    CONF_PHONE_BOOK,
     CONF_RETENTION_DAYS,
     CONF_USERS,
     KNOWN_DIRECTIONS,
@@ -47,6 +50,7 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     CONF_MAX_RECORDING_MB: MAX_RECORDING_MB,
     CONF_RETENTION_DAYS: 0,
     CONF_EXPECT_CALLS_DAYS: 0,
+    CONF_PHONE_BOOK: "",
 }
 
 
@@ -146,6 +150,9 @@ def filters_schema(current: Mapping[str, Any], calls: list[Call]) -> Any:
         vol.Optional(
             CONF_EXPECT_CALLS_DAYS, default=option(current, CONF_EXPECT_CALLS_DAYS)
         ): (_number(0, 365)),
+        vol.Optional(
+            CONF_PHONE_BOOK, default=option(current, CONF_PHONE_BOOK)
+        ): TextSelector(TextSelectorConfig(multiline=True)),
     }
     return schema(fields)
 

@@ -26,13 +26,28 @@ def format_duration(seconds: float | None) -> str:
     return f"{minutes} min {secs} s" if minutes else f"{secs} s"
 
 
+def party(name: str | None, number: str | None) -> str:
+    """``Anna Andersson (+46701234567)`` when the phone book knows the number."""
+    if name and number:
+        return f"{name} ({number})"
+    return name or number or "unknown"
+
+
 def recording_title(call: Call, n: int = 0) -> str:
-    """``14:03 · +46701234567 → Support · 2 min 38 s · inbound``."""
-    to = call.answer_group_name or call.callee_number or "?"
+    """``14:03 · Anna (+46701234567) → Support · 2 min 38 s · inbound``.
+
+    For an outbound call the customer is the callee, and comes first.
+    """
     local = dt_util.as_local(call.started)
+    caller = party(call.caller_name, call.caller_number)
+    callee = party(call.callee_name, call.callee_number)
+    if call.direction == "outbound":
+        who = f"{callee} ← {call.agent_name or call.answer_group_name or caller}"
+    else:
+        who = f"{caller} → {call.answer_group_name or callee}"
     parts = (
         f"{local.hour:02d}:{local.minute:02d}",
-        f"{call.caller_number or '?'} → {to}",
+        who.replace("unknown", "?"),
         format_duration(call.talk_time),
         call.direction,
     )
@@ -48,8 +63,8 @@ def describe(data: Mapping[str, Any]) -> str:
     """
     direction = data.get("direction") or "unknown"
     group, agent = data.get("answer_group_name"), data.get("agent_name")
-    caller = data.get("caller_number") or "unknown"
-    callee = data.get("callee_number") or "unknown"
+    caller = party(data.get("caller_name"), data.get("caller_number"))
+    callee = party(data.get("callee_name"), data.get("callee_number"))
     duration = format_duration(data.get("talk_time"))
     if direction == "outbound":
         by = agent or group

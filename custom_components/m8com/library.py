@@ -44,7 +44,8 @@ def as_response(entry_id: str, record: Call) -> dict[str, Any]:
     data = record.event_data(entry_id)
     keys = (
         "call_id", "entry_id", "start_time", "end_time", "caller_number",
-        "callee_number", "direction", "answer_group_name", "agent_name",
+        "caller_name", "callee_number", "callee_name", "direction",
+        "answer_group_name", "agent_name",
         "talk_time", "summary",
     )  # fmt: skip
     return {

@@ -21,6 +21,7 @@ from .const import (
     CONF_DOWNLOAD_AUDIO,
     CONF_MAX_RECORDING_MB,
     CONF_MEDIA_SUBDIR,
+    CONF_PHONE_BOOK,
     DOMAIN,
     EVENT_CALL_RECORDING,
     EVENT_RECORDING_SAVED,
@@ -41,7 +42,9 @@ from .filters import accepts, option
 from .formatting import media_ids
 from .index import CallIndex
 from .media_files import remove_files, scan_folder
+from .numbers import DEFAULT_REGION
 from .payload import CallPayload
+from .phone_book import lookup, parse as parse_book
 from .repairs import (
     async_report_disk,
     async_report_lost,
@@ -64,6 +67,8 @@ class CallPipeline:
         self._entry = entry
         self._index = index
         self._downloader = downloader
+        self._book: dict[str, str] = {}
+        self._book_text = ""
 
     async def async_receive(self, call: CallPayload, *, local_origin: bool) -> bool:
         """Accept a call once; return False for a repeat delivery of its id.
@@ -73,6 +78,7 @@ class CallPipeline:
         """
         record = Call.from_payload(call, dt_util.utcnow())
         record.local_origin = local_origin
+        self._name_parties(record)
         if (extra := len(record.urls) - MAX_URLS_PER_CALL) > 0:
             record.urls = record.urls[:MAX_URLS_PER_CALL]
             record.error = f"{extra} more recording links ignored (at most 10 a call)"
@@ -103,6 +109,17 @@ class CallPipeline:
         if record.urls:
             self.async_schedule_download(record)
         return True
+
+    def _name_parties(self, record: Call) -> None:
+        """Names from the phone book (option) for both numbers, when known."""
+        text = str(option(self._entry.options, CONF_PHONE_BOOK) or "")
+        if not text.strip():
+            return
+        region = self._hass.config.country or DEFAULT_REGION
+        if text != self._book_text:
+            self._book, self._book_text = parse_book(text, region), text
+        record.caller_name = lookup(self._book, record.caller_number, region)
+        record.callee_name = lookup(self._book, record.callee_number, region)
 
     def _device_id(self) -> str | None:
         """The account's service device (created with its entities)."""

@@ -49,7 +49,8 @@ CALLS_TODAY = SensorEntityDescription(
 )
 
 LAST_CALL_ATTRIBUTES = (
-    "last_call", "call_id", "caller", "callee", "direction", "answer_group",
+    "last_call", "call_id", "caller", "caller_name", "callee", "callee_name",
+    "direction", "answer_group",
     "agent", "talk_time", "wait_time", "summary", "recording",
 )  # fmt: skip
 """The last call's details, as dashboard ``attribute`` rows show them."""
@@ -63,7 +64,9 @@ def last_call_attributes(entry_id: str, call: Call | None) -> dict[str, Any]:
         "last_call": call.started.isoformat(),
         "call_id": call.call_id,
         "caller": call.caller_number,
+        "caller_name": call.caller_name,
         "callee": call.callee_number,
+        "callee_name": call.callee_name,
         "direction": call.direction,
         "answer_group": call.answer_group_name or call.answer_group_id,
         "agent": call.agent_name or call.agent_id,
