@@ -16,7 +16,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from homeassistant.components.cloud.client import CloudClient
 from homeassistant.const import CONF_WEBHOOK_ID, MAJOR_VERSION, Platform
-from homeassistant.core import HomeAssistant, State
+from homeassistant.core import Event, HomeAssistant, State
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -26,7 +26,13 @@ from pytest_homeassistant_custom_component.syrupy import (
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.m8com import PLATFORMS
-from custom_components.m8com.const import CONF_CLOUDHOOK, CONF_SECRET, DOMAIN
+from custom_components.m8com.const import (
+    CONF_CLOUDHOOK,
+    CONF_SECRET,
+    DOMAIN,
+    EVENT_CALL_RECORDING,
+    EVENT_RECORDING_SAVED,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SECRET = "test-secret-0123456789abcdef"
@@ -109,6 +115,22 @@ def mockable_downloads(request: pytest.FixtureRequest) -> Any:
         lambda hass, **_: async_get_clientsession(hass),
     ):
         yield
+
+
+@pytest.fixture
+def call_events(hass: HomeAssistant) -> list[Event]:
+    """Every ``m8com_call_recording`` event fired during the test."""
+    events: list[Event] = []
+    hass.bus.async_listen(EVENT_CALL_RECORDING, events.append)
+    return events
+
+
+@pytest.fixture
+def saved_events(hass: HomeAssistant) -> list[Event]:
+    """Every ``m8com_recording_saved`` event fired during the test."""
+    events: list[Event] = []
+    hass.bus.async_listen(EVENT_RECORDING_SAVED, events.append)
+    return events
 
 
 @pytest.fixture

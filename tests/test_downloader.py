@@ -21,20 +21,11 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
 )
 from yarl import URL
 
-from custom_components.m8com.const import EVENT_RECORDING_SAVED
 from custom_components.m8com.downloader import redact_url
 
 from .conftest import PostFn, load_payload
 
 URL_4711 = "https://recordings.m8com.test/rec/4711.mp3"
-
-
-@pytest.fixture
-def saved(hass: HomeAssistant) -> list[Event]:
-    """Every m8com_recording_saved event fired."""
-    events: list[Event] = []
-    hass.bus.async_listen(EVENT_RECORDING_SAVED, events.append)
-    return events
 
 
 def stem(call_id: int = 4711) -> str:
@@ -57,7 +48,7 @@ async def test_saves_mp3_and_fires_saved_event(
     post: PostFn,
     aioclient_mock: AiohttpClientMocker,
     media_dir: Path,
-    saved: list[Event],
+    saved_events: list[Event],
     loaded_entry: MockConfigEntry,
 ) -> None:
     aioclient_mock.get(
@@ -67,7 +58,7 @@ async def test_saves_mp3_and_fires_saved_event(
     path = f"{stem()}.mp3"
     assert (media_dir / path).read_bytes() == b"ID3-audio"
     assert not list(media_dir.rglob("*.part"))
-    assert saved[0].data == {
+    assert saved_events[0].data == {
         "entry_id": loaded_entry.entry_id,
         "call_id": 4711,
         "files": [path],
@@ -161,7 +152,7 @@ async def test_permanent_failures_fail_at_once(
     post: PostFn,
     aioclient_mock: AiohttpClientMocker,
     loaded_entry: MockConfigEntry,
-    saved: list[Event],
+    saved_events: list[Event],
     caplog: pytest.LogCaptureFixture,
     kwargs: dict[str, Any],
     reason: str,
@@ -171,7 +162,7 @@ async def test_permanent_failures_fail_at_once(
     assert aioclient_mock.call_count == 1
     rec = record(loaded_entry)
     assert (rec.status, rec.error, rec.files) == ("failed", reason, [])
-    assert saved == []
+    assert saved_events == []
     failures = [
         r for r in caplog.records if "Could not store recording" in r.getMessage()
     ]

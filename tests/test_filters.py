@@ -10,7 +10,6 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.m8com.const import EVENT_CALL_RECORDING
 from custom_components.m8com.filters import (
     DEFAULT_OPTIONS,
     accepts,
@@ -75,10 +74,11 @@ def test_seen_choices_and_clean() -> None:
 
 
 async def test_filtered_call_is_200_deduplicated_and_silent(
-    hass: HomeAssistant, post: PostFn, loaded_entry: MockConfigEntry
+    hass: HomeAssistant,
+    call_events: list[Event],
+    post: PostFn,
+    loaded_entry: MockConfigEntry,
 ) -> None:
-    events: list[Event] = []
-    hass.bus.async_listen(EVENT_CALL_RECORDING, events.append)
     hass.config_entries.async_update_entry(
         loaded_entry, options={"directions": ["outbound"]}
     )
@@ -86,7 +86,7 @@ async def test_filtered_call_is_200_deduplicated_and_silent(
     assert (await post(payload)).status == HTTPStatus.OK
     assert (await post(payload)).status == HTTPStatus.OK
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert events == []
+    assert call_events == []
     record = loaded_entry.runtime_data.index.calls[4711]
     assert (record.status, record.urls) == ("filtered", [])
     state = state_of(hass, "sensor.m8com_calls_today")
@@ -96,7 +96,7 @@ async def test_filtered_call_is_200_deduplicated_and_silent(
     hass.config_entries.async_update_entry(loaded_entry, options={})
     assert (await post({**payload, "id": 4712, "fileUrls": []})).status == HTTPStatus.OK
     await hass.async_block_till_done()
-    assert [e.data["call_id"] for e in events] == [4712]
+    assert [e.data["call_id"] for e in call_events] == [4712]
 
 
 async def test_download_audio_off_keeps_details_only(

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.m8com.const import EVENT_CALL_RECORDING, MAX_BODY_BYTES
+from custom_components.m8com.const import MAX_BODY_BYTES
 
 from .conftest import AUTH, Client, PostFn, leaked
 
@@ -129,17 +129,15 @@ async def test_any_input_gets_a_defined_status(
 
 
 async def test_every_valid_payload_fires_exactly_one_event(
-    hass: HomeAssistant, post: PostFn, no_audio: None
+    hass: HomeAssistant, call_events: list[Event], post: PostFn, no_audio: None
 ) -> None:
-    events: list[Event] = []
-    hass.bus.async_listen(EVENT_CALL_RECORDING, events.append)
     payloads = generate(valid_payloads)
     for n, payload in enumerate(payloads):
         response = await post({**payload, "id": n})
         assert response.status == HTTPStatus.OK, payload
         await post({**payload, "id": n})  # a retry changes nothing
     await hass.async_block_till_done()
-    assert sorted(e.data["call_id"] for e in events) == list(range(len(payloads)))
+    assert sorted(e.data["call_id"] for e in call_events) == list(range(len(payloads)))
 
 
 # Strictly valid JSON values (no NaN or infinity, which JSON does not have).
@@ -164,14 +162,13 @@ any_call: st.SearchStrategy[dict[str, Any]] = st.dictionaries(
 
 async def test_any_object_with_a_valid_id_is_kept_exactly_once(
     hass: HomeAssistant,
+    call_events: list[Event],
     post: PostFn,
     no_audio: None,
     loaded_entry: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Only the id decides acceptance: any other field may be anything at all."""
-    events: list[Event] = []
-    hass.bus.async_listen(EVENT_CALL_RECORDING, events.append)
     payloads = generate(any_call)
     for n, payload in enumerate(payloads):
         body = json.dumps({**payload, "id": n})
@@ -180,5 +177,5 @@ async def test_any_object_with_a_valid_id_is_kept_exactly_once(
     await hass.async_block_till_done()
     index = loaded_entry.runtime_data.index
     assert sorted(index.calls) == list(range(len(payloads)))
-    assert sorted(e.data["call_id"] for e in events) == list(range(len(payloads)))
+    assert sorted(e.data["call_id"] for e in call_events) == list(range(len(payloads)))
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []

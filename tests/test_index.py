@@ -13,7 +13,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.m8com.const import DOMAIN, EVENT_CALL_RECORDING
+from custom_components.m8com.const import DOMAIN
 from custom_components.m8com.index import Call, CallIndex, local_day
 from custom_components.m8com.payload import CallPayload
 
@@ -22,12 +22,11 @@ from .conftest import RECEIVED, PostFn, journal, journal_calls, load_payload
 
 async def test_restart_keeps_calls_and_deduplicates(
     hass: HomeAssistant,
+    call_events: list[Event],
     post: PostFn,
     loaded_entry: MockConfigEntry,
     hass_storage: dict[str, Any],
 ) -> None:
-    events: list[Event] = []
-    hass.bus.async_listen(EVENT_CALL_RECORDING, events.append)
     payload = {**load_payload("v2"), "fileUrls": []}
     await post(payload)
     await hass.config_entries.async_reload(loaded_entry.entry_id)
@@ -38,7 +37,7 @@ async def test_restart_keeps_calls_and_deduplicates(
     assert [c["call_id"] for c in stored] == [4711]
     await post(payload)
     await hass.async_block_till_done()
-    assert len(events) == 1
+    assert len(call_events) == 1
     record = loaded_entry.runtime_data.index.calls[4711]
     assert record.caller_number == "+46701234567"
     assert record.start_time == datetime(2025, 3, 14, 14, 3, 12, tzinfo=UTC)

@@ -13,7 +13,7 @@ from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.m8com.const import DOMAIN, EVENT_CALL_RECORDING
+from custom_components.m8com.const import DOMAIN
 
 from .conftest import SECRET, Client, deprecation_reports, load_payload, state_of
 
@@ -22,7 +22,10 @@ SECOND_ID = "fedcba9876543210fedcba9876543210"
 
 
 async def test_two_accounts_are_independent(
-    hass: HomeAssistant, client: Client, loaded_entry: MockConfigEntry
+    hass: HomeAssistant,
+    call_events: list[Event],
+    client: Client,
+    loaded_entry: MockConfigEntry,
 ) -> None:
     second = MockConfigEntry(
         domain=DOMAIN,
@@ -36,8 +39,6 @@ async def test_two_accounts_are_independent(
     second.add_to_hass(hass)
     assert await hass.config_entries.async_setup(second.entry_id)
     await hass.async_block_till_done()
-    events: list[Event] = []
-    hass.bus.async_listen(EVENT_CALL_RECORDING, events.append)
 
     async def post(webhook_id: str, secret: str, payload: dict[str, Any]) -> int:
         response = await client.post(
@@ -54,7 +55,7 @@ async def test_two_accounts_are_independent(
     # The same call id in another account is another call.
     assert await post(loaded_entry.data["webhook_id"], SECRET, call) == HTTPStatus.OK
     await hass.async_block_till_done()
-    assert sorted(e.data["entry_id"] for e in events) == sorted(
+    assert sorted(e.data["entry_id"] for e in call_events) == sorted(
         [loaded_entry.entry_id, second.entry_id]
     )
     shop = state_of(hass, "sensor.shop_calls_today")

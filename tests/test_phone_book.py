@@ -7,7 +7,6 @@ from http import HTTPStatus
 from homeassistant.core import Event, HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.m8com.const import EVENT_CALL_RECORDING
 from custom_components.m8com.formatting import describe, recording_title
 from custom_components.m8com.phone_book import lookup, parse
 
@@ -34,14 +33,15 @@ def test_parse_normalises_numbers_like_erasure() -> None:
 
 
 async def test_names_reach_event_sensor_logbook_and_titles(
-    hass: HomeAssistant, post: PostFn, loaded_entry: MockConfigEntry
+    hass: HomeAssistant,
+    call_events: list[Event],
+    post: PostFn,
+    loaded_entry: MockConfigEntry,
 ) -> None:
     hass.config_entries.async_update_entry(loaded_entry, options={"phone_book": BOOK})
-    events: list[Event] = []
-    hass.bus.async_listen(EVENT_CALL_RECORDING, events.append)
     assert (await post({**load_payload("v2"), "fileUrls": []})).status == HTTPStatus.OK
     await hass.async_block_till_done()
-    (event,) = events
+    (event,) = call_events
     assert event.data["caller_name"] == "Anna Andersson"
     assert event.data["callee_name"] == "Office"
     sensor = state_of(hass, "sensor.m8com_calls_today")

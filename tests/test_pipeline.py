@@ -18,7 +18,7 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
 )
 
 from custom_components.m8com.call import LOST_REASON
-from custom_components.m8com.const import DOMAIN, EVENT_CALL_RECORDING
+from custom_components.m8com.const import DOMAIN
 
 from .conftest import PostFn, load_payload
 
@@ -91,6 +91,7 @@ async def test_restart_resumes_fresh_and_reports_expired(
 
 async def test_redelivery_repairs_a_lost_recording_without_second_event(
     hass: HomeAssistant,
+    call_events: list[Event],
     config_entry: MockConfigEntry,
     hass_storage: dict[str, Any],
     aioclient_mock: AiohttpClientMocker,
@@ -98,8 +99,6 @@ async def test_redelivery_repairs_a_lost_recording_without_second_event(
     issue_registry: ir.IssueRegistry,
 ) -> None:
     await start(hass, config_entry, hass_storage, [pending(4711, timedelta(hours=2))])
-    events: list[Event] = []
-    hass.bus.async_listen(EVENT_CALL_RECORDING, events.append)
     fresh = "https://recordings.m8com.test/rec/4711.mp3?token=new"
     aioclient_mock.get(fresh, content=b"audio", headers={"Content-Type": "audio/mpeg"})
     client = await hass_client_no_auth()
@@ -112,7 +111,7 @@ async def test_redelivery_repairs_a_lost_recording_without_second_event(
     await hass.async_block_till_done(wait_background_tasks=True)
     record = config_entry.runtime_data.index.calls[4711]
     assert (record.status, record.error) == ("saved", None)
-    assert events == []
+    assert call_events == []
     issue_id = f"lost_recordings_{config_entry.entry_id}"
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
 
@@ -162,13 +161,12 @@ async def test_disk_error_raises_issue_and_next_success_clears_it(
 
 async def test_200_concurrent_deliveries_of_50_calls(
     hass: HomeAssistant,
+    call_events: list[Event],
     post: PostFn,
     aioclient_mock: AiohttpClientMocker,
     loaded_entry: MockConfigEntry,
     media_dir: Path,
 ) -> None:
-    events: list[Event] = []
-    hass.bus.async_listen(EVENT_CALL_RECORDING, events.append)
     for n in range(50):
         aioclient_mock.get(
             f"https://r.test/{n}.mp3",
@@ -182,7 +180,7 @@ async def test_200_concurrent_deliveries_of_50_calls(
     responses = await asyncio.gather(*(post(p) for p in payloads))
     assert {r.status for r in responses} == {HTTPStatus.OK}
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert sorted(e.data["call_id"] for e in events) == list(range(50))
+    assert sorted(e.data["call_id"] for e in call_events) == list(range(50))
     assert len(list(media_dir.rglob("*.mp3"))) == 50
     assert aioclient_mock.call_count == 50
 

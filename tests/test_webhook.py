@@ -20,17 +20,9 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
     AiohttpClientMocker,
 )
 
-from custom_components.m8com.const import EVENT_CALL_RECORDING, MAX_BODY_BYTES
+from custom_components.m8com.const import MAX_BODY_BYTES
 
 from .conftest import AUTH, SECRET, PostFn, load_payload, mock_recording
-
-
-@pytest.fixture
-def calls(hass: HomeAssistant) -> list[Event]:
-    """Every m8com_call_recording event fired."""
-    events: list[Event] = []
-    hass.bus.async_listen(EVENT_CALL_RECORDING, events.append)
-    return events
 
 
 def no_audio(payload: dict[str, Any]) -> dict[str, Any]:
@@ -40,17 +32,17 @@ def no_audio(payload: dict[str, Any]) -> dict[str, Any]:
 async def test_accepts_call_and_fires_one_event(
     hass: HomeAssistant,
     deliver: PostFn,
-    calls: list[Event],
+    call_events: list[Event],
     loaded_entry: MockConfigEntry,
 ) -> None:
     response = await deliver(no_audio(load_payload("v2")))
     assert response.status == HTTPStatus.OK
     await hass.async_block_till_done()
-    assert len(calls) == 1
+    assert len(call_events) == 1
     (device,) = dr.async_entries_for_config_entry(
         dr.async_get(hass), loaded_entry.entry_id
     )
-    assert calls[0].data == {
+    assert call_events[0].data == {
         "entry_id": loaded_entry.entry_id,
         "device_id": device.id,
         "call_id": 4711,
@@ -78,24 +70,24 @@ async def test_accepts_call_and_fires_one_event(
 async def test_event_never_carries_file_urls(
     hass: HomeAssistant,
     post: PostFn,
-    calls: list[Event],
+    call_events: list[Event],
     aioclient_mock: AiohttpClientMocker,
 ) -> None:
     mock_recording(aioclient_mock)
     assert (await post(load_payload("v2"))).status == HTTPStatus.OK
     await hass.async_block_till_done()
-    assert "SUPERSECRETTOKEN" not in json.dumps(calls[0].data)
-    assert "recordings.m8com.test" not in json.dumps(calls[0].data)
+    assert "SUPERSECRETTOKEN" not in json.dumps(call_events[0].data)
+    assert "recordings.m8com.test" not in json.dumps(call_events[0].data)
 
 
 async def test_repeated_id_is_acknowledged_once(
-    hass: HomeAssistant, deliver: PostFn, calls: list[Event]
+    hass: HomeAssistant, deliver: PostFn, call_events: list[Event]
 ) -> None:
     payload = no_audio(load_payload("v2"))
     for _ in range(3):
         assert (await deliver(payload)).status == HTTPStatus.OK
     await hass.async_block_till_done()
-    assert len(calls) == 1
+    assert len(call_events) == 1
 
 
 @pytest.mark.parametrize(
@@ -114,14 +106,14 @@ async def test_repeated_id_is_acknowledged_once(
 async def test_wrong_or_missing_secret_is_401(
     hass: HomeAssistant,
     deliver: PostFn,
-    calls: list[Event],
+    call_events: list[Event],
     headers: dict[str, str],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     response = await deliver(load_payload("v2"), headers=headers)
     assert response.status == HTTPStatus.UNAUTHORIZED
     await hass.async_block_till_done()
-    assert calls == []
+    assert call_events == []
     assert "missing or wrong secret" in caplog.text
     assert SECRET not in caplog.text
 
@@ -133,13 +125,17 @@ async def test_auth_is_decided_before_the_body_is_read(post: PostFn) -> None:
     read.assert_not_called()
 
 
-async def test_body_over_limit_is_413(deliver: PostFn, calls: list[Event]) -> None:
+async def test_body_over_limit_is_413(
+    deliver: PostFn, call_events: list[Event]
+) -> None:
     body = json.dumps({"id": 1, "pad": "x" * MAX_BODY_BYTES})
     assert (await deliver(body)).status == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
-    assert calls == []
+    assert call_events == []
 
 
-async def test_chunked_body_over_limit_is_413(client: Any, calls: list[Event]) -> None:
+async def test_chunked_body_over_limit_is_413(
+    client: Any, call_events: list[Event]
+) -> None:
     async def chunks() -> Any:
         for _ in range(5):
             yield b"x" * (MAX_BODY_BYTES // 4)
@@ -153,7 +149,7 @@ async def test_chunked_body_over_limit_is_413(client: Any, calls: list[Event]) -
 
 
 async def test_body_just_under_limit_is_read(
-    deliver: PostFn, calls: list[Event]
+    deliver: PostFn, call_events: list[Event]
 ) -> None:
     prefix = '{"id": 9, "pad": "'
     body = prefix + "x" * (MAX_BODY_BYTES - len(prefix) - 2) + '"}'
@@ -183,14 +179,14 @@ async def test_body_just_under_limit_is_read(
 async def test_malformed_body_is_400(
     hass: HomeAssistant,
     deliver: PostFn,
-    calls: list[Event],
+    call_events: list[Event],
     body: str | bytes,
     reason: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     assert (await deliver(body)).status == HTTPStatus.BAD_REQUEST
     await hass.async_block_till_done()
-    assert calls == []
+    assert call_events == []
     assert "rejected a malformed delivery" in caplog.text
     assert reason in caplog.text
 
@@ -198,7 +194,7 @@ async def test_malformed_body_is_400(
 async def test_internal_failure_is_503_and_retry_succeeds(
     hass: HomeAssistant,
     deliver: PostFn,
-    calls: list[Event],
+    call_events: list[Event],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     payload = no_audio(load_payload("v2"))
@@ -210,10 +206,10 @@ async def test_internal_failure_is_503_and_retry_succeeds(
     assert response.status == HTTPStatus.SERVICE_UNAVAILABLE
     assert "answered 503 so M8Com retries" in caplog.text
     await hass.async_block_till_done()
-    assert calls == []
+    assert call_events == []
     assert (await deliver(payload)).status == HTTPStatus.OK
     await hass.async_block_till_done()
-    assert len(calls) == 1
+    assert len(call_events) == 1
 
 
 async def test_get_is_not_allowed(client: Any) -> None:
@@ -222,12 +218,15 @@ async def test_get_is_not_allowed(client: Any) -> None:
 
 
 async def test_unloaded_entry_closes_webhook(
-    hass: HomeAssistant, post: PostFn, calls: list[Event], loaded_entry: MockConfigEntry
+    hass: HomeAssistant,
+    post: PostFn,
+    call_events: list[Event],
+    loaded_entry: MockConfigEntry,
 ) -> None:
     assert await hass.config_entries.async_unload(loaded_entry.entry_id)
     await post(no_audio(load_payload("v2")))
     await hass.async_block_till_done()
-    assert calls == []
+    assert call_events == []
 
 
 @pytest.mark.parametrize(
@@ -235,13 +234,13 @@ async def test_unloaded_entry_closes_webhook(
     [f"bearer {SECRET}", f"BEARER   {SECRET}", f"Bearer \t{SECRET}"],
 )
 async def test_bearer_scheme_is_case_insensitive_with_any_whitespace(
-    hass: HomeAssistant, deliver: PostFn, calls: list[Event], authorization: str
+    hass: HomeAssistant, deliver: PostFn, call_events: list[Event], authorization: str
 ) -> None:
     payload = no_audio(load_payload("v2"))
     response = await deliver(payload, headers={"Authorization": authorization})
     assert response.status == HTTPStatus.OK
     await hass.async_block_till_done()
-    assert len(calls) == 1
+    assert len(call_events) == 1
 
 
 async def test_wrong_secret_log_names_the_sender(
@@ -268,7 +267,7 @@ async def test_wrong_secret_log_names_the_sender(
 async def test_invalid_optional_field_is_dropped_and_call_kept(
     hass: HomeAssistant,
     deliver: PostFn,
-    calls: list[Event],
+    call_events: list[Event],
     loaded_entry: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
     field: str,
@@ -277,7 +276,7 @@ async def test_invalid_optional_field_is_dropped_and_call_kept(
     payload = {**no_audio(load_payload("v2")), field: value}
     assert (await deliver(payload)).status == HTTPStatus.OK
     await hass.async_block_till_done()
-    assert len(calls) == 1
+    assert len(call_events) == 1
     record = loaded_entry.runtime_data.index.calls[4711]
     assert record.agent_name == "Anna Andersson"  # the rest of the call is kept
     assert f"kept without its invalid field(s): {field}" in caplog.text
@@ -312,7 +311,7 @@ async def test_largest_exact_id_is_kept_exactly(
 
 
 async def test_any_failure_before_the_answer_releases_the_id(
-    hass: HomeAssistant, deliver: PostFn, calls: list[Event]
+    hass: HomeAssistant, deliver: PostFn, call_events: list[Event]
 ) -> None:
     payload = no_audio(load_payload("v2"))
     with patch(
@@ -322,11 +321,11 @@ async def test_any_failure_before_the_answer_releases_the_id(
         assert (await deliver(payload)).status == HTTPStatus.SERVICE_UNAVAILABLE
     assert (await deliver(payload)).status == HTTPStatus.OK
     await hass.async_block_till_done()
-    assert len(calls) == 1
+    assert len(call_events) == 1
 
 
 async def test_cloud_delivery_with_no_content_length_is_bounded(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry, calls: list[Event]
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, call_events: list[Event]
 ) -> None:
     """The MockRequest's reader is read once, to the limit, not again and again."""
     body = json.dumps({"id": 1, "pad": "x" * MAX_BODY_BYTES}).encode()
@@ -335,4 +334,4 @@ async def test_cloud_delivery_with_no_content_length_is_bounded(
     )
     response = await loaded_entry.runtime_data.handler(hass, "x", request)
     assert response.status == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
-    assert calls == []
+    assert call_events == []
