@@ -147,6 +147,21 @@ async def test_short_secret_is_an_error_then_fixed(hass: HomeAssistant) -> None:
     assert result["step_id"] == "filters"
 
 
+@pytest.mark.parametrize(
+    "secret",
+    ["hemlighet-med-åäö-123", "has a space in it 123", "tab\tseparated-secret"],
+)
+async def test_secret_must_be_printable_ascii(hass: HomeAssistant, secret: str) -> None:
+    """What M8Com sends in an HTTP header could never match these."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "Shop", CONF_SECRET: secret}
+    )
+    assert result["errors"] == {CONF_SECRET: "secret_not_ascii"}
+
+
 async def test_plain_http_url_warns(hass: HomeAssistant) -> None:
     await hass.config.async_update(external_url="http://192.0.2.1:8123")
     result = await setup_flow(hass, {})
