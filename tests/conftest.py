@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
-from unittest.mock import patch
+from unittest.mock import PropertyMock, patch
 
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
@@ -113,6 +113,17 @@ def mockable_downloads(request: pytest.FixtureRequest) -> Any:
     with patch(
         "custom_components.m8com.downloader.async_policy_session",
         lambda hass, **_: async_get_clientsession(hass),
+    ):
+        yield
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Iterator[None]:
+    """Create every entity enabled, opt-in ones too (as HA core's tests do)."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        return_value=True,
+        new_callable=PropertyMock,
     ):
         yield
 

@@ -118,6 +118,11 @@ async def test_migration_from_0_1_0_keeps_one_sensor(
         e.unique_id.removeprefix(f"{old.entry_id}_"): e
         for e in er.async_entries_for_config_entry(entity_registry, old.entry_id)
     }
-    assert set(kept) == {"recordings_today", "call_recording", "rejected_deliveries"}
+    assert set(kept) == {
+        "recordings_today",
+        "call_recording",
+        "rejected_deliveries",
+        "last_delivery",
+    }
     assert kept["call_recording"].disabled_by is er.RegistryEntryDisabler.INTEGRATION
     assert old.minor_version == 2

@@ -44,6 +44,7 @@ def call(call_id: int = 4711, **changes: Any) -> dict[str, Any]:
     return {**load_payload("v2"), "id": call_id, "startTime": now_ms, **changes}
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 @pytest.mark.parametrize("platforms", [[Platform.SENSOR]])
 async def test_snapshot_after_a_call(
     hass: HomeAssistant,
@@ -206,3 +207,24 @@ async def test_silence_raises_a_repair_after_the_chosen_days(
     async_fire_time_changed(hass, later + timedelta(hours=1))
     await hass.async_block_till_done()
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_last_delivery_is_opt_in_and_counts_filtered_calls(
+    hass: HomeAssistant,
+    post: PostFn,
+    loaded_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    sensor = "sensor.m8com_last_delivery"
+    entity = entity_registry.async_get(sensor)
+    assert entity is not None
+    assert entity.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    entity_registry.async_update_entity(sensor, disabled_by=None)
+    hass.config_entries.async_update_entry(
+        loaded_entry, options={"directions": ["outbound"]}
+    )
+    await hass.config_entries.async_reload(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+    await post(call(1))  # outside the filters, but a delivery all the same
+    await hass.async_block_till_done()
+    assert state_of(hass, sensor).state == NOW.isoformat()

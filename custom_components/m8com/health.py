@@ -45,13 +45,14 @@ class DeliveryHealth:
         if (reason := REASONS.get(HTTPStatus(status))) is not None:
             self.rejected[status] += 1
             self.last_rejection = reason
-            async_dispatcher_send(hass, signal_delivery(entry.entry_id))
         if status == HTTPStatus.UNAUTHORIZED:
             self.wrong_secret_streak += 1
             if self.wrong_secret_streak == WRONG_SECRET_STREAK:
                 async_report_wrong_secret(hass, entry, raised=True)
+            async_dispatcher_send(hass, signal_delivery(entry.entry_id))
             return
         self.last_delivery = dt_util.utcnow()
+        async_dispatcher_send(hass, signal_delivery(entry.entry_id))
         if status == HTTPStatus.OK and self.wrong_secret_streak:
             if self.wrong_secret_streak >= WRONG_SECRET_STREAK:
                 async_report_wrong_secret(hass, entry, raised=False)

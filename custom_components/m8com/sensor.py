@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from homeassistant.components.sensor import (
+    SensorDeviceClass,
     SensorEntity,
     SensorEntityDescription,
     SensorStateClass,
@@ -84,6 +85,15 @@ def last_call_attributes(entry_id: str, call: Call | None) -> dict[str, Any]:
     }
 
 
+LAST_DELIVERY = SensorEntityDescription(
+    key="last_delivery",
+    translation_key="last_delivery",
+    device_class=SensorDeviceClass.TIMESTAMP,
+    entity_category=EntityCategory.DIAGNOSTIC,
+    # A timestamp changes with every delivery: a state row and a logbook line
+    # each. Off by default, so a call still costs three rows and one line.
+    entity_registry_enabled_default=False,
+)
 REJECTED = SensorEntityDescription(
     key="rejected_deliveries",
     translation_key="rejected_deliveries",
@@ -101,39 +111,54 @@ async def async_setup_entry(
     async_add_entities(
         [
             M8ComCallsSensor(entry, entry.runtime_data.index),
-            M8ComRejectedSensor(entry, REJECTED),
+            M8ComHealthSensor(entry, REJECTED),
+            M8ComHealthSensor(entry, LAST_DELIVERY),
         ]
     )
 
 
-class M8ComRejectedSensor(M8ComEntity, SensorEntity):
-    """Deliveries refused since start-up (401, 400, 413), with the last reason.
+class M8ComHealthSensor(M8ComEntity, SensorEntity):
+    """Delivery health: refused deliveries, or the last authenticated one.
 
-    Changes only on a rejection, so it costs nothing per call; a repair issue
-    speaks up after five wrong secrets in a row (``health.py``).
+    Refusals are counted since start-up (401, 400, 413) with the last reason.
+    Written only when its own value changes: the refused count costs nothing
+    per accepted call; a repair issue speaks up after five wrong secrets in a
+    row and after days of silence (``health.py``).
     """
 
+    _shown: Any = None
+
     async def async_added_to_hass(self) -> None:
-        """Refresh on every rejection of this account."""
+        """Follow this account's deliveries."""
         await super().async_added_to_hass()
         self.async_on_remove(
             async_dispatcher_connect(
-                self.hass, signal_delivery(self._entry_id), self.async_write_ha_state
+                self.hass, signal_delivery(self._entry_id), self._async_delivered
             )
         )
+
+    @callback
+    def _async_delivered(self) -> None:
+        if (self.native_value, self.extra_state_attributes) != self._shown:
+            self._shown = (self.native_value, self.extra_state_attributes)
+            self.async_write_ha_state()
 
     @property
     def _health(self) -> DeliveryHealth:
         return async_routes(self.hass).health.get(self._entry_id) or DeliveryHealth()
 
     @property
-    def native_value(self) -> int:
-        """How many deliveries were refused since Home Assistant started."""
+    def native_value(self) -> int | datetime | None:
+        """Refused deliveries since start-up, or the last delivery's time."""
+        if self.entity_description.key == LAST_DELIVERY.key:
+            return self._health.last_delivery
         return sum(self._health.rejected.values())
 
     @property
-    def extra_state_attributes(self) -> dict[str, Any]:
-        """The last reason (never the body)."""
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """The last reason for a refusal (never the body)."""
+        if self.entity_description.key == LAST_DELIVERY.key:
+            return None
         return {"last_reason": self._health.last_rejection}
 
     def _apply(self, record: Call) -> bool:
