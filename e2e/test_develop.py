@@ -37,15 +37,50 @@ async def test_try_it_path_works_first_time(tmp_path: Path) -> None:
         proc = await asyncio.create_subprocess_exec(
             sys.executable, str(REPO / "scripts" / "simulate.py"),
             "--url", endpoint, "--secret", secret, "--count", "2",
-            "--duplicates", "2", "--hold", "5",
+            "--duplicates", "2", "--hold", "5", "--token", ha.token,
+            "--first-id", "500",
             stdout=asyncio.subprocess.PIPE,
         )  # fmt: skip
         out, _ = await asyncio.wait_for(proc.communicate(), 120)
-        assert proc.returncode == 0, out.decode()
-        assert out.decode().count(": 200") == 4
+        text = out.decode()
+        assert proc.returncode == 0, text
+        assert text.count(": 200") == 4
         assert len(list(media.rglob("*.wav"))) == 2  # in config/media, as promised
+        assert "← call 500: saved" in text
+        assert "← call 501: saved" in text
     finally:
         await ha.stop()
+
+
+async def test_simulator_marks_calls_the_filters_skipped(
+    ha: HomeAssistantProcess,
+) -> None:
+    entry = await create_entry(ha)
+    entry_id = entry["result"]["entry_id"]
+    flow = await ha.rest(
+        "POST", "/api/config/config_entries/options/flow", {"handler": entry_id}
+    )
+    await ha.rest(
+        "POST",
+        f"/api/config/config_entries/options/flow/{flow['flow_id']}",
+        {"directions": ["outbound"]},
+    )
+    endpoint = entry["description_placeholders"]["webhook_url"].replace(
+        "https://m8com-e2e.example", ha.url
+    )
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, str(REPO / "scripts" / "simulate.py"),
+        "--url", endpoint, "--secret", entry["description_placeholders"]["secret"],
+        "--count", "4", "--direction", "mixed", "--hold", "2", "--token", ha.token,
+        "--first-id", "900",
+        stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, _ = await asyncio.wait_for(proc.communicate(), 120)
+    text = out.decode()
+    assert proc.returncode == 0, text
+    skipped = text.count("skipped by the account's filters")
+    inbound = text.count(" inbound ")
+    assert skipped == inbound > 0, text
 
 
 async def test_simulator_says_why_and_stops_when_nothing_answers() -> None:

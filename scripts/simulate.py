@@ -27,6 +27,7 @@ import threading
 import time
 from typing import Any
 import urllib.error
+import urllib.parse
 import urllib.request
 import wave
 
@@ -199,6 +200,36 @@ def deliver(opts: Options, payload: dict[str, Any], secret: str) -> int:
     return status
 
 
+def report_kept(opts: Options, token: str) -> None:
+    """Ask HA (get_recordings) which of the sent calls it kept; mark the rest.
+
+    Every call is answered 200, kept or not (M8Com must not retry a call the
+    account's filters leave out), so only the integration can tell.
+    """
+    base = urllib.parse.urlsplit(opts.url)
+    url = f"{base.scheme}://{base.netloc}/api/services/m8com/get_recordings?return_response"
+    request = urllib.request.Request(  # noqa: S310 - the user's own HA
+        url,
+        data=json.dumps({"limit": 10_000}).encode(),
+        method="POST",
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Content-Type": "application/json",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            found = json.load(response)["service_response"]["recordings"]
+    except (OSError, KeyError, ValueError) as err:
+        print(f"could not ask Home Assistant which calls it kept: {err}")
+        return
+    kept = {r["call_id"]: r["status"] for r in found}
+    for call_id in range(opts.first_id, opts.first_id + opts.count):
+        status = kept.get(call_id)
+        note = status or "skipped by the account's filters (answered 200, not kept)"
+        print(f"← call {call_id}: {note}")
+
+
 def run(opts: Options) -> int:
     """Send every call (and its duplicates); the number of calls not acked."""
     failures = 0
@@ -244,6 +275,12 @@ def parse(argv: list[str]) -> tuple[Options, argparse.Namespace]:
     )
     parser.add_argument("--first-id", type=int, default=int(time.time()) % 10**6 * 100)
     parser.add_argument("--retries", type=int, default=5, help="retries on non-200")
+    parser.add_argument(
+        "--token",
+        default="",
+        help="an admin's long-lived access token: then the integration's own view "
+        "of each call is shown (e.g. calls its filters skipped)",
+    )
     parser.add_argument(
         "--retry",
         action="store_true",
@@ -292,6 +329,8 @@ def main(argv: list[str]) -> int:
         server.shutdown()
         return 2
     print(f"done: {opts.count - failures} acknowledged, {failures} not")
+    if args.token:
+        report_kept(opts, args.token)
     print(f"serving audio for {args.hold:.0f} s more")
     time.sleep(args.hold)
     server.shutdown()
