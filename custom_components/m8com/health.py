@@ -49,14 +49,13 @@ class DeliveryHealth:
             self.wrong_secret_streak += 1
             if self.wrong_secret_streak == WRONG_SECRET_STREAK:
                 async_report_wrong_secret(hass, entry, raised=True)
-            async_dispatcher_send(hass, signal_delivery(entry.entry_id))
-            return
-        self.last_delivery = dt_util.utcnow()
+        else:
+            self.last_delivery = dt_util.utcnow()
+            if status == HTTPStatus.OK and self.wrong_secret_streak:
+                if self.wrong_secret_streak >= WRONG_SECRET_STREAK:
+                    async_report_wrong_secret(hass, entry, raised=False)
+                self.wrong_secret_streak = 0
         async_dispatcher_send(hass, signal_delivery(entry.entry_id))
-        if status == HTTPStatus.OK and self.wrong_secret_streak:
-            if self.wrong_secret_streak >= WRONG_SECRET_STREAK:
-                async_report_wrong_secret(hass, entry, raised=False)
-            self.wrong_secret_streak = 0
 
     def check_silence(
         self,

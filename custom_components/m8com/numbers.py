@@ -34,6 +34,11 @@ def normalise(identifier: str, region: str = DEFAULT_REGION) -> str:
     return phonenumbers.format_number(parsed, PhoneNumberFormat.E164)
 
 
+def region_of(country: str | None) -> str:
+    """Where a number without a country code is dialled: HA's country, else SE."""
+    return country or DEFAULT_REGION
+
+
 def same_number(a: str | None, b: str, region: str = DEFAULT_REGION) -> bool:
     """Whether two numbers (or identifiers) are the same party."""
     return bool(a) and normalise(a or "", region) == normalise(b, region)

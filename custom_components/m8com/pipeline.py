@@ -42,7 +42,7 @@ from .filters import accepts, option
 from .formatting import media_ids
 from .index import CallIndex
 from .media_files import remove_files, scan_folder
-from .numbers import DEFAULT_REGION
+from .numbers import region_of
 from .payload import CallPayload
 from .phone_book import lookup, parse as parse_book
 from .repairs import (
@@ -77,18 +77,22 @@ class CallPipeline:
         so its links may point there too (``fetch_policy``).
         """
         record = Call.from_payload(call, dt_util.utcnow())
-        record.local_origin = local_origin
-        self._name_parties(record)
-        if (extra := len(record.urls) - MAX_URLS_PER_CALL) > 0:
-            record.urls = record.urls[:MAX_URLS_PER_CALL]
-            record.error = f"{extra} more recording links ignored (at most 10 a call)"
         options = self._entry.options
         wanted = accepts(options, record)
         if not wanted:
             # Kept only so a resend is recognised: no numbers, names, links.
             record = Call(record.call_id, record.received, status="filtered")
-        elif not option(options, CONF_DOWNLOAD_AUDIO):
-            record.urls = []  # bearer links are not even journaled when unused
+        else:
+            record.local_origin = local_origin
+            self._name_parties(record)
+            if (extra := len(record.urls) - MAX_URLS_PER_CALL) > 0:
+                record.urls = record.urls[:MAX_URLS_PER_CALL]
+                record.error = (
+                    f"{extra} more recording links ignored "
+                    f"(at most {MAX_URLS_PER_CALL} a call)"
+                )
+            if not option(options, CONF_DOWNLOAD_AUDIO):
+                record.urls = []  # bearer links are not even journaled when unused
         if wanted and not record.urls:
             record.status = "saved"  # nothing to fetch: final on arrival
         if not await self._index.async_accept(record):
@@ -115,7 +119,7 @@ class CallPipeline:
         text = str(option(self._entry.options, CONF_PHONE_BOOK) or "")
         if not text.strip():
             return
-        region = self._hass.config.country or DEFAULT_REGION
+        region = region_of(self._hass.config.country)
         if text != self._book_text:
             self._book, self._book_text = parse_book(text, region), text
         record.caller_name = lookup(self._book, record.caller_number, region)

@@ -64,11 +64,16 @@ def _raise(
     )
 
 
+def _clear(hass: HomeAssistant, key: IssueKind, entry: ConfigEntry) -> None:
+    """The issue of this kind for the account is over (no-op if none)."""
+    ir.async_delete_issue(hass, DOMAIN, issue_id(key, entry.entry_id))
+
+
 @callback
 def async_check_https(hass: HomeAssistant, entry: ConfigEntry, url: str) -> None:
     """Raise or clear the not-https issue for this account's URL."""
     if url.startswith("https://"):
-        ir.async_delete_issue(hass, DOMAIN, issue_id("not_https", entry.entry_id))
+        _clear(hass, "not_https", entry)
         return
     _raise(hass, "not_https", entry, ir.IssueSeverity.WARNING, webhook_url=url)
 
@@ -84,7 +89,7 @@ def async_report_lost(
         reverse=True,
     )
     if not lost:
-        ir.async_delete_issue(hass, DOMAIN, issue_id("lost_recordings", entry.entry_id))
+        _clear(hass, "lost_recordings", entry)
         return
     lines = [
         f"{r.call_id}: {dt_util.as_local(r.started):%Y-%m-%d %H:%M}, "
@@ -108,7 +113,7 @@ def async_report_disk(
     """Raise an issue on a write error; clear it once a recording is stored again."""
     if error is None:
         if files_written:
-            ir.async_delete_issue(hass, DOMAIN, issue_id("disk_error", entry.entry_id))
+            _clear(hass, "disk_error", entry)
         return
     _raise(hass, "disk_error", entry, ir.IssueSeverity.ERROR, error=error)
 
@@ -119,7 +124,7 @@ def async_report_setup_failed(
 ) -> None:
     """Say that deliveries are refused (503) because set-up failed; None clears."""
     if error is None:
-        ir.async_delete_issue(hass, DOMAIN, issue_id("setup_failed", entry.entry_id))
+        _clear(hass, "setup_failed", entry)
         return
     reason = str(error) or type(error).__name__
     _raise(hass, "setup_failed", entry, ir.IssueSeverity.ERROR, error=reason)
@@ -134,7 +139,7 @@ def async_report_retired_url(hass: HomeAssistant, entry: ConfigEntry) -> None:
 @callback
 def async_clear_retired_url(hass: HomeAssistant, entry: ConfigEntry) -> None:
     """Deliveries arrive on the current URL again."""
-    ir.async_delete_issue(hass, DOMAIN, issue_id("retired_url", entry.entry_id))
+    _clear(hass, "retired_url", entry)
 
 
 @callback
@@ -143,7 +148,7 @@ def async_report_wrong_secret(
 ) -> None:
     """M8Com keeps sending another secret: it will disable the integration soon."""
     if not raised:
-        ir.async_delete_issue(hass, DOMAIN, issue_id("wrong_secret", entry.entry_id))
+        _clear(hass, "wrong_secret", entry)
         return
     _raise(hass, "wrong_secret", entry, ir.IssueSeverity.ERROR)
 
@@ -154,7 +159,7 @@ def async_report_silence(
 ) -> None:
     """No delivery for ``days`` days (None clears): M8Com may have given up."""
     if days is None:
-        ir.async_delete_issue(hass, DOMAIN, issue_id("no_deliveries", entry.entry_id))
+        _clear(hass, "no_deliveries", entry)
         return
     _raise(hass, "no_deliveries", entry, ir.IssueSeverity.WARNING, days=str(days))
 
@@ -165,9 +170,7 @@ def async_report_orphans(
 ) -> None:
     """Audio files in the account's folder that no call points to; [] clears."""
     if not files:
-        ir.async_delete_issue(
-            hass, DOMAIN, issue_id("orphan_recordings", entry.entry_id)
-        )
+        _clear(hass, "orphan_recordings", entry)
         return
     _raise(
         hass,
@@ -191,4 +194,4 @@ def _bullets(lines: list[str]) -> str:
 def async_clear_issues(hass: HomeAssistant, entry: ConfigEntry) -> None:
     """Forget the account's issues when it is removed."""
     for kind in get_args(IssueKind):
-        ir.async_delete_issue(hass, DOMAIN, issue_id(kind, entry.entry_id))
+        _clear(hass, kind, entry)

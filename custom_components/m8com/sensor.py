@@ -16,6 +16,8 @@ disappears from the attributes at once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -85,7 +87,15 @@ def last_call_attributes(entry_id: str, call: Call | None) -> dict[str, Any]:
     }
 
 
-LAST_DELIVERY = SensorEntityDescription(
+@dataclass(frozen=True, kw_only=True)
+class M8ComHealthDescription(SensorEntityDescription):
+    """A delivery-health sensor: how to read its value off the account's health."""
+
+    value_fn: Callable[[DeliveryHealth], int | datetime | None]
+    attributes_fn: Callable[[DeliveryHealth], dict[str, Any] | None] = lambda _: None
+
+
+LAST_DELIVERY = M8ComHealthDescription(
     key="last_delivery",
     translation_key="last_delivery",
     device_class=SensorDeviceClass.TIMESTAMP,
@@ -93,12 +103,16 @@ LAST_DELIVERY = SensorEntityDescription(
     # A timestamp changes with every delivery: a state row and a logbook line
     # each. Off by default, so a call still costs three rows and one line.
     entity_registry_enabled_default=False,
+    value_fn=lambda health: health.last_delivery,
 )
-REJECTED = SensorEntityDescription(
+REJECTED = M8ComHealthDescription(
     key="rejected_deliveries",
     translation_key="rejected_deliveries",
     state_class=SensorStateClass.TOTAL_INCREASING,
     entity_category=EntityCategory.DIAGNOSTIC,
+    value_fn=lambda health: sum(health.rejected.values()),
+    # The reason for the last refusal, never the body.
+    attributes_fn=lambda health: {"last_reason": health.last_rejection},
 )
 
 
@@ -126,6 +140,7 @@ class M8ComHealthSensor(M8ComEntity, SensorEntity):
     row and after days of silence (``health.py``).
     """
 
+    entity_description: M8ComHealthDescription
     _shown: Any = None
 
     async def async_added_to_hass(self) -> None:
@@ -149,17 +164,13 @@ class M8ComHealthSensor(M8ComEntity, SensorEntity):
 
     @property
     def native_value(self) -> int | datetime | None:
-        """Refused deliveries since start-up, or the last delivery's time."""
-        if self.entity_description.key == LAST_DELIVERY.key:
-            return self._health.last_delivery
-        return sum(self._health.rejected.values())
+        """Read through the description's ``value_fn``."""
+        return self.entity_description.value_fn(self._health)
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
-        """The last reason for a refusal (never the body)."""
-        if self.entity_description.key == LAST_DELIVERY.key:
-            return None
-        return {"last_reason": self._health.last_rejection}
+        """Read through the description's ``attributes_fn``."""
+        return self.entity_description.attributes_fn(self._health)
 
     def _apply(self, record: Call) -> bool:
         return False  # accepted calls change nothing here

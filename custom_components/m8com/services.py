@@ -23,7 +23,7 @@ from .compat import async_register_admin_action, schema
 from .const import DIRECTIONS, DOMAIN
 from .data import M8ComConfigEntry
 from .library import as_response, async_delete, involves, older_than
-from .numbers import DEFAULT_REGION
+from .numbers import region_of
 
 CONF_ENTRY = "config_entry_id"
 
@@ -80,11 +80,6 @@ def _aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=dt_util.get_default_time_zone())
 
 
-def _region(hass: HomeAssistant) -> str:
-    """Where a number without a country code is dialled: HA's country."""
-    return hass.config.country or DEFAULT_REGION
-
-
 def _matches(
     record: Call,
     data: dict[str, Any],
@@ -109,7 +104,7 @@ async def _get_recordings(call: ServiceCall) -> ServiceResponse:
     since, until = _aware(call.data.get("since")), _aware(call.data.get("until"))
     if since and until and since > until:
         raise _invalid("since_after_until")
-    region = _region(call.hass)
+    region = region_of(call.hass.config.country)
     found = [
         (entry.entry_id, record)
         for entry in _entries(call.hass, call)
@@ -133,7 +128,7 @@ async def _delete_recordings(call: ServiceCall) -> ServiceResponse:
         calls = entry.runtime_data.index.calls
         chosen = {i for i in ids or () if i in calls}
         if number:
-            region = _region(call.hass)
+            region = region_of(call.hass.config.country)
             chosen |= {r.call_id for r in calls.values() if involves(r, number, region)}
         doomed = [calls[i] for i in chosen]
         deleted += await async_delete(call.hass, entry, doomed)

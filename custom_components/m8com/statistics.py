@@ -30,22 +30,37 @@ def statistic_id(entry_id: str, key: str) -> str:
 
 
 def hourly(
-    entry: M8ComConfigEntry, key: str, hours: list[datetime]
-) -> list[dict[str, Any]]:
-    """Mean, min and max of a duration over the calls that started in each hour."""
-    buckets: dict[datetime, list[float]] = {hour: [] for hour in hours}
+    entry: M8ComConfigEntry, hours: list[datetime]
+) -> dict[str, list[dict[str, Any]]]:
+    """Per duration: mean, min and max over the calls that started in each hour.
+
+    One pass over the days the hours fall on (the index keeps kept calls by
+    local day), not over the whole index: this runs at every set-up.
+    """
     first, last = min(hours), max(hours) + timedelta(hours=1)
-    for call in entry.runtime_data.index.calls.values():
-        value, started = getattr(call, key), dt_util.as_utc(call.started)
-        if value is None or call.status == "filtered" or not first <= started < last:
-            continue
-        hour = started.replace(minute=0, second=0, microsecond=0)
-        buckets[hour].append(value)
-    return [
-        {"start": hour, "mean": sum(v) / len(v), "min": min(v), "max": max(v)}
-        for hour, v in sorted(buckets.items())
-        if v
-    ]
+    buckets: dict[str, dict[datetime, list[float]]] = {
+        key: {hour: [] for hour in hours} for key in DURATIONS
+    }
+    days = entry.runtime_data.index.days
+    day, final = dt_util.as_local(first).date(), dt_util.as_local(last).date()
+    while day <= final:
+        for call in days.get(day, {}).values():
+            started = dt_util.as_utc(call.started)
+            if not first <= started < last:
+                continue
+            hour = started.replace(minute=0, second=0, microsecond=0)
+            for key, by_hour in buckets.items():
+                if (value := getattr(call, key)) is not None:
+                    by_hour[hour].append(value)
+        day += timedelta(days=1)
+    return {
+        key: [
+            {"start": hour, "mean": sum(v) / len(v), "min": min(v), "max": max(v)}
+            for hour, v in sorted(by_hour.items())
+            if v
+        ]
+        for key, by_hour in buckets.items()
+    }
 
 
 @callback
@@ -64,14 +79,13 @@ def async_import(hass: HomeAssistant, entry: M8ComConfigEntry, count: int) -> No
 
     now = dt_util.utcnow().replace(minute=0, second=0, microsecond=0)
     hours = [now - timedelta(hours=n) for n in range(1, count + 1)]
-    for key, label in DURATIONS.items():
-        stats = hourly(entry, key, hours)
+    for key, stats in hourly(entry, hours).items():
         if not stats:
             continue
         metadata: dict[str, Any] = {
             "has_sum": False,
             "mean_type": StatisticMeanType.ARITHMETIC,
-            "name": f"{entry.title} {label}",
+            "name": f"{entry.title} {DURATIONS[key]}",
             "source": DOMAIN,
             "statistic_id": statistic_id(entry.entry_id, key),
             "unit_of_measurement": "s",
