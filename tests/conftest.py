@@ -294,6 +294,12 @@ RECEIVED = datetime(2025, 3, 14, 14, 6, tzinfo=UTC)
 """When a test's stored call arrived."""
 
 
+def store_index(storage: dict[str, Any], entry_id: str, data: dict[str, Any]) -> None:
+    """An account's call index as HA's Store would find it on disk."""
+    key = f"{DOMAIN}.{entry_id}"
+    storage[key] = {"version": 1, "minor_version": 1, "key": key, "data": data}
+
+
 def journal(hass: HomeAssistant, entry_id: str) -> Path:
     """An account's journal file."""
     return Path(hass.config.path(".storage", f"{DOMAIN}.{entry_id}.jsonl"))

@@ -10,10 +10,16 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
 )
 
-from custom_components.m8com.const import DOMAIN
 from custom_components.m8com.index import Call, CallIndex
 
-from .conftest import RECEIVED, PostFn, journal, journal_calls, load_payload
+from .conftest import (
+    RECEIVED,
+    PostFn,
+    journal,
+    journal_calls,
+    load_payload,
+    store_index,
+)
 
 
 async def test_accepted_call_is_journaled_before_ack(
@@ -30,20 +36,8 @@ async def test_accepted_call_is_journaled_before_ack(
 async def test_load_merges_snapshot_and_skips_torn_journal_line(
     hass: HomeAssistant, hass_storage: dict[str, Any]
 ) -> None:
-    hass_storage[f"{DOMAIN}.e1"] = {
-        "version": 1,
-        "key": f"{DOMAIN}.e1",
-        "data": {
-            "calls": [
-                {
-                    "call_id": 1,
-                    "received": RECEIVED.isoformat(),
-                    "status": "saved",
-                    "future_field": "ignored",
-                }
-            ]
-        },
-    }
+    saved = {"call_id": 1, "received": RECEIVED.isoformat(), "status": "saved"}
+    store_index(hass_storage, "e1", {"calls": [{**saved, "future_field": "ignored"}]})
     path = journal(hass, "e1")
     path.parent.mkdir(parents=True)
     path.write_text(
@@ -85,16 +79,8 @@ async def test_replay_skips_lines_the_snapshot_holds(
     hass: HomeAssistant, hass_storage: dict[str, Any]
 ) -> None:
     """A crash between snapshot and compaction must not roll a call back."""
-    hass_storage[f"{DOMAIN}.e7"] = {
-        "version": 1,
-        "key": f"{DOMAIN}.e7",
-        "data": {
-            "seq": 2,
-            "calls": [
-                {"call_id": 1, "received": RECEIVED.isoformat(), "status": "saved"}
-            ],
-        },
-    }
+    saved = {"call_id": 1, "received": RECEIVED.isoformat(), "status": "saved"}
+    store_index(hass_storage, "e7", {"seq": 2, "calls": [saved]})
     path = journal(hass, "e7")
     path.parent.mkdir(parents=True)
     old = {"call_id": 1, "received": RECEIVED.isoformat(), "status": "pending"}

@@ -20,7 +20,7 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
 from custom_components.m8com.call import LOST_REASON
 from custom_components.m8com.const import DOMAIN
 
-from .conftest import PostFn, load_payload
+from .conftest import PostFn, journal, load_payload, store_index
 
 URL = "https://recordings.m8com.test/rec/4711.mp3"
 
@@ -45,10 +45,7 @@ async def start(
     storage: dict[str, Any],
     calls: list[Any],
 ) -> None:
-    storage[f"{DOMAIN}.{entry.entry_id}"] = {
-        "version": 1, "minor_version": 1, "key": f"{DOMAIN}.{entry.entry_id}",
-        "data": {"calls": calls},
-    }  # fmt: skip
+    store_index(storage, entry.entry_id, {"calls": calls})
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
@@ -207,10 +204,7 @@ async def test_unused_links_are_not_journaled(
         loaded_entry, options={"download_audio": False}
     )
     await post(load_payload("v2"))
-    journal = Path(
-        hass.config.path(".storage", f"{DOMAIN}.{loaded_entry.entry_id}.jsonl")
-    )
-    assert "SUPERSECRETTOKEN" not in journal.read_text()
+    assert "SUPERSECRETTOKEN" not in journal(hass, loaded_entry.entry_id).read_text()
 
 
 async def test_audio_stored_before_a_crash_is_reattached_to_its_call(

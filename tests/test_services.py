@@ -215,23 +215,20 @@ async def test_actions_are_for_administrators_only(
     """Erasure is irreversible and the history names every caller."""
     await post({**load_payload("v2"), "fileUrls": []})
     response = action == "get_recordings"
-    with pytest.raises(Unauthorized):
-        await hass.services.async_call(
+
+    async def run_as(user: MockUser, *, return_response: bool) -> Any:
+        return await hass.services.async_call(
             DOMAIN,
             action,
             data,
             blocking=True,
-            return_response=response,
-            context=Context(user_id=hass_read_only_user.id),
+            return_response=return_response,
+            context=Context(user_id=user.id),
         )
+
+    with pytest.raises(Unauthorized):
+        await run_as(hass_read_only_user, return_response=response)
     assert 4711 in loaded_entry.runtime_data.index.calls
-    result = await hass.services.async_call(
-        DOMAIN,
-        action,
-        data,
-        blocking=True,
-        return_response=True,
-        context=Context(user_id=hass_admin_user.id),
-    )
+    result = await run_as(hass_admin_user, return_response=True)
     assert result is not None
     assert ("recordings" in result) if response else result == {"deleted": 1}
