@@ -393,3 +393,16 @@ async def curl_post(url: str, secret: str, body: str | bytes) -> int:
     )
     out, _ = await asyncio.wait_for(proc.communicate(data), 60)
     return int(out)
+
+
+async def simulate(*args: str, timeout: float = 120) -> tuple[int, str]:
+    """Run ``scripts/simulate.py`` to the end: its exit code and what it printed."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(REPO / "scripts" / "simulate.py"),
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out, _ = await asyncio.wait_for(proc.communicate(), timeout)
+    assert proc.returncode is not None
+    return proc.returncode, out.decode()

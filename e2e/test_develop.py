@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
-import sys
 
-from .harness import REPO, HomeAssistantProcess, free_port
+from .harness import REPO, HomeAssistantProcess, free_port, simulate
 from .test_real_ha import create_entry
 
 
@@ -34,16 +32,12 @@ async def test_try_it_path_works_first_time(tmp_path: Path) -> None:
         endpoint = entry["description_placeholders"]["webhook_url"]
         secret = entry["description_placeholders"]["secret"]
         assert endpoint.startswith(f"http://127.0.0.1:{port}/api/webhook/")
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, str(REPO / "scripts" / "simulate.py"),
+        code, text = await simulate(
             "--url", endpoint, "--secret", secret, "--count", "2",
             "--duplicates", "2", "--hold", "5", "--token", ha.token,
             "--first-id", "500",
-            stdout=asyncio.subprocess.PIPE,
         )  # fmt: skip
-        out, _ = await asyncio.wait_for(proc.communicate(), 120)
-        text = out.decode()
-        assert proc.returncode == 0, text
+        assert code == 0, text
         assert text.count(": 200") == 4
         assert len(list(media.rglob("*.wav"))) == 2  # in config/media, as promised
         assert "← call 500: saved" in text
@@ -68,16 +62,12 @@ async def test_simulator_marks_calls_the_filters_skipped(
     endpoint = entry["description_placeholders"]["webhook_url"].replace(
         "https://m8com-e2e.example", ha.url
     )
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, str(REPO / "scripts" / "simulate.py"),
+    code, text = await simulate(
         "--url", endpoint, "--secret", entry["description_placeholders"]["secret"],
         "--count", "4", "--direction", "mixed", "--hold", "2", "--token", ha.token,
         "--first-id", "900",
-        stdout=asyncio.subprocess.PIPE,
     )  # fmt: skip
-    out, _ = await asyncio.wait_for(proc.communicate(), 120)
-    text = out.decode()
-    assert proc.returncode == 0, text
+    assert code == 0, text
     skipped = text.count("skipped by the account's filters")
     inbound = text.count(" inbound ")
     assert skipped == inbound > 0, text
@@ -85,13 +75,9 @@ async def test_simulator_marks_calls_the_filters_skipped(
 
 async def test_simulator_says_why_and_stops_when_nothing_answers() -> None:
     url = f"http://127.0.0.1:{free_port()}/api/webhook/x"
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, str(REPO / "scripts" / "simulate.py"),
-        "--url", url, "--secret", "s" * 20, "--count", "3", "--hold", "0",
-        stdout=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    out, _ = await asyncio.wait_for(proc.communicate(), 60)
-    text = out.decode()
-    assert proc.returncode == 2, text
+    code, text = await simulate(
+        "--url", url, "--secret", "s" * 20, "--count", "3", "--hold", "0", timeout=60
+    )
+    assert code == 2, text
     assert f"connection refused to {url}" in text
     assert text.count("connection refused") == 2  # the call, then "stopped: …"
