@@ -107,7 +107,6 @@ class Downloader:
         self._hass = hass
         self._root = media_root
         self._slots = DeadlineSlots(MAX_PARALLEL_DOWNLOADS)
-        self._sessions: dict[bool, aiohttp.ClientSession] = {}
 
     async def async_fetch(self, job: Fetch) -> str:
         """Download one URL, retrying transient failures until its deadline."""
@@ -131,13 +130,6 @@ class Downloader:
             await asyncio.sleep(delay)
             delay = min(delay * 2, RETRY_MAX_DELAY)
 
-    def _session(self, *, allow_private: bool) -> aiohttp.ClientSession:
-        if (session := self._sessions.get(allow_private)) is None or session.closed:
-            session = self._sessions[allow_private] = async_policy_session(
-                self._hass, allow_private=allow_private
-            )
-        return session
-
     async def _attempt(self, job: Fetch) -> str:
         url, target, max_bytes = job.url, job.target, job.max_bytes
         allow_private = job.allow_private
@@ -145,7 +137,7 @@ class Downloader:
         timeout = aiohttp.ClientTimeout(
             total=left, connect=_TIMEOUT.connect, sock_read=_TIMEOUT.sock_read
         )
-        session = self._session(allow_private=allow_private)
+        session = async_policy_session(self._hass, allow_private=allow_private)
         try:
             async with contextlib.AsyncExitStack() as stack:
                 response = await async_follow(

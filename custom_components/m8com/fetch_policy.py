@@ -31,9 +31,10 @@ from aiohttp.resolver import DefaultResolver
 from homeassistant.const import EVENT_HOMEASSISTANT_CLOSE
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.util import ssl as ssl_util
+from homeassistant.util.hass_dict import HassKey
 from yarl import URL
 
-from .const import CONTENT_TYPE_EXTENSIONS
+from .const import CONTENT_TYPE_EXTENSIONS, DOMAIN
 
 AUDIO_EXTENSIONS: Final = frozenset(
     {"mp3", "wav", "ogg", "oga", "opus", "m4a", "aac", "flac", "webm"}
@@ -41,6 +42,9 @@ AUDIO_EXTENSIONS: Final = frozenset(
 MAX_REDIRECTS: Final = 5
 MAX_URLS_PER_CALL: Final = 10
 _REDIRECTS: Final = frozenset({301, 302, 303, 307, 308})
+_SESSIONS: HassKey[dict[bool, aiohttp.ClientSession]] = HassKey(
+    f"{DOMAIN}_fetch_sessions"
+)
 _UNTYPED: Final = frozenset({"", "application/octet-stream", "binary/octet-stream"})
 
 
@@ -129,17 +133,21 @@ class PolicyResolver(AbstractResolver):
 def async_policy_session(
     hass: HomeAssistant, *, allow_private: bool
 ) -> aiohttp.ClientSession:
-    """A session whose every connection passes the address policy.
+    """The shared session whose every connection passes the address policy.
 
     HA's shared session cannot take another resolver, so downloads get their
-    own, closed when HA closes.
+    own: one per policy for the whole of HA (like HA's shared session, not one
+    per account and reload), closed when HA closes.
     """
+    sessions = hass.data.setdefault(_SESSIONS, {})
+    if (session := sessions.get(allow_private)) is not None and not session.closed:
+        return session
     connector = aiohttp.TCPConnector(
         resolver=PolicyResolver(DefaultResolver(), allow_private=allow_private),
         ssl=ssl_util.client_context(),
         limit_per_host=4,
     )
-    session = aiohttp.ClientSession(connector=connector)
+    session = sessions[allow_private] = aiohttp.ClientSession(connector=connector)
 
     async def _close(_event: Event) -> None:
         await session.close()
