@@ -18,8 +18,9 @@ import json
 from pathlib import Path
 import tempfile
 import time
-from typing import Any
+from typing import Any, cast
 
+from homeassistant.util.yaml import parse_yaml
 from playwright.async_api import Page, async_playwright
 
 from e2e.harness import HomeAssistantProcess, WebSocket, curl_post
@@ -36,47 +37,15 @@ ARGS = [
 
 
 def dashboard(entry_id: str) -> dict[str, Any]:
-    """The README's dashboard example, for this HA's account."""
-    sensor = "sensor.m8com_calls_today"
-    rows = [
-        ("last_call", "When"), ("caller", "Caller"), ("direction", "Direction"),
-        ("answer_group", "Answer group"), ("agent", "Agent"),
-        ("talk_time", "Talk time"), ("summary", "Summary"),
-    ]  # fmt: skip
-    return {
-        "views": [
-            {
-                "title": "Calls",
-                "type": "masonry",
-                "cards": [
-                    {
-                        "type": "entities",
-                        "title": "Last call",
-                        "entities": [
-                            {"entity": sensor},
-                            *(
-                                {
-                                    "type": "attribute",
-                                    "entity": sensor,
-                                    "attribute": key,
-                                    "name": name,
-                                }
-                                for key, name in rows
-                            ),
-                        ],
-                    },
-                    {
-                        "type": "statistics-graph",
-                        "title": "Talk time per hour",
-                        "entities": [f"m8com:talk_time_{entry_id.lower()}"],
-                        "stat_types": ["mean", "max"],
-                        "days_to_show": 1,
-                        "chart_type": "bar",
-                    },
-                ],
-            }
-        ]
-    }
+    """The README's dashboard example as written there, for this HA's account."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```yaml\ntype: vertical-stack\n", 1)[1].split("```", 1)[0]
+    stack = cast("dict[str, Any]", parse_yaml("type: vertical-stack\n" + block))
+    for card in stack["cards"]:
+        if card["type"] == "statistics-graph":
+            card["entities"] = [f"m8com:talk_time_{entry_id.lower()}"]
+            card["days_to_show"], card["chart_type"] = 1, "bar"
+    return {"views": [{"title": "Calls", "type": "masonry", "cards": stack["cards"]}]}
 
 
 async def tokens(ha: HomeAssistantProcess) -> dict[str, Any]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from http import HTTPStatus
-from typing import Any
+from pathlib import Path
+from typing import Any, cast
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import Platform
@@ -14,7 +15,9 @@ from homeassistant.helpers import (
     entity_registry as er,
     issue_registry as ir,
 )
+from homeassistant.helpers.template import Template
 from homeassistant.util import dt as dt_util
+from homeassistant.util.yaml import parse_yaml
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -147,6 +150,47 @@ async def test_details_survive_a_restart_and_go_with_an_erasure(
     assert state_of(hass, SENSOR).attributes["caller"] is None
 
 
+async def test_recent_calls_newest_first_across_days_customer_first(
+    hass: HomeAssistant, post: PostFn, loaded_entry: MockConfigEntry
+) -> None:
+    now_ms = int(NOW.timestamp() * 1000)
+    for n in range(12):  # one call a day, the newest today
+        await post(call(n + 1, fileUrls=[], startTime=now_ms - (11 - n) * 86_400_000))
+    await post(
+        call(
+            100,
+            fileUrls=[],
+            direction="outbound",
+            callerNumber="+46812345678",
+            calleeNumber="+46709999999",
+            startTime=now_ms - 1000,
+            talkTime=65000,
+            summary=None,
+        )
+    )
+    hass.config_entries.async_update_entry(
+        loaded_entry, options={"directions": ["outbound"]}
+    )
+    await post(call(200, fileUrls=[]))  # filtered: never listed
+    await hass.async_block_till_done()
+    recent = state_of(hass, SENSOR).attributes["recent_calls"]
+    assert [row["call_id"] for row in recent] == [12, 100, 11, 10, 9, 8, 7, 6, 5, 4]
+    assert recent[1] == {
+        "time": datetime.fromtimestamp(now_ms / 1000 - 1, dt_util.UTC).isoformat(),
+        "call_id": 100,
+        "who": "+46709999999",
+        "direction": "outbound",
+        "talk_time": "1 min 5 s",
+        "summary": None,
+    }
+    assert recent[0]["who"] == "+46701234567"
+    await hass.services.async_call(
+        DOMAIN, "delete_recordings", {"call_ids": [12, 100]}, blocking=True
+    )
+    recent = state_of(hass, SENSOR).attributes["recent_calls"]
+    assert [row["call_id"] for row in recent] == [11, 10, 9, 8, 7, 6, 5, 4, 3, 2]
+
+
 async def test_filtered_calls_keep_nothing_personal(
     hass: HomeAssistant, post: PostFn, loaded_entry: MockConfigEntry
 ) -> None:
@@ -228,3 +272,21 @@ async def test_last_delivery_is_opt_in_and_counts_filtered_calls(
     await post(call(1))  # outside the filters, but a delivery all the same
     await hass.async_block_till_done()
     assert state_of(hass, sensor).state == NOW.isoformat()
+
+
+async def test_readme_call_log_card_renders_the_recent_calls(
+    hass: HomeAssistant, post: PostFn, loaded_entry: MockConfigEntry
+) -> None:
+    """The README's markdown card, rendered by HA's template engine as written."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```yaml\ntype: vertical-stack\n", 1)[1].split("```", 1)[0]
+    cards: list[dict[str, Any]] = cast("dict[str, Any]", parse_yaml(block))["cards"]
+    (card,) = [card for card in cards if card["type"] == "markdown"]
+    hass.config_entries.async_update_entry(
+        loaded_entry, options={"phone_book": "+46701234567 = Anna Kund"}
+    )
+    await post(call(1, fileUrls=[], talkTime=95_000))
+    await hass.async_block_till_done()
+    text = Template(card["content"], hass).async_render(parse_result=False)
+    rows = [line for line in text.splitlines() if line.startswith("|")]
+    assert rows[2:] == ["| Fri 08:00 | ↘ | Anna Kund (+46701234567) | 1 min 35 s |"]

@@ -113,6 +113,21 @@ class CallIndex:
             return None
         return max(self.days[max(self.days)].values(), key=lambda call: call.started)
 
+    def recent(self, count: int) -> list[Call]:
+        """The ``count`` kept calls that started last, newest first.
+
+        Walks the days from the newest, so the cost is that of the few days
+        the calls are on, not of the whole index.
+        """
+        found: list[Call] = []
+        for day in sorted(self.days, reverse=True):
+            found.extend(
+                sorted(self.days[day].values(), key=lambda c: c.started, reverse=True)
+            )
+            if len(found) >= count:
+                break
+        return found[:count]
+
     def count_on(self, day: date) -> int:
         """How many calls (filtered ones excluded) started on a local day."""
         return len(self.days.get(day, ()))

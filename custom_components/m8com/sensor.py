@@ -38,7 +38,7 @@ from .call import Call
 from .const import CALLS_KEY, signal_delivery, signal_erased
 from .data import M8ComConfigEntry
 from .entity import M8ComEntity
-from .formatting import format_duration, media_id
+from .formatting import format_duration, media_id, party
 from .health import DeliveryHealth
 from .index import CallIndex
 from .routing import async_routes
@@ -57,6 +57,25 @@ LAST_CALL_ATTRIBUTES = (
     "agent", "talk_time", "wait_time", "summary", "recording",
 )  # fmt: skip
 """The last call's details, as dashboard ``attribute`` rows show them."""
+RECENT_CALLS = "recent_calls"
+RECENT_COUNT = 10
+"""How many calls the ``recent_calls`` attribute lists (a markdown card's table)."""
+
+
+def recent_call(call: Call) -> dict[str, Any]:
+    """One row of the recent-calls table: the customer first, as titles say."""
+    outbound = call.direction == "outbound"
+    return {
+        "time": call.started.isoformat(),
+        "call_id": call.call_id,
+        "who": party(
+            call.callee_name if outbound else call.caller_name,
+            call.callee_number if outbound else call.caller_number,
+        ),
+        "direction": call.direction,
+        "talk_time": format_duration(call.talk_time),
+        "summary": call.summary,
+    }
 
 
 def last_call_attributes(entry_id: str, call: Call | None) -> dict[str, Any]:
@@ -179,7 +198,7 @@ class M8ComHealthSensor(M8ComEntity, SensorEntity):
 class M8ComCallsSensor(M8ComEntity, SensorEntity):
     """Counts today's calls; its attributes are the last call's details."""
 
-    _unrecorded_attributes = frozenset(LAST_CALL_ATTRIBUTES)
+    _unrecorded_attributes = frozenset({*LAST_CALL_ATTRIBUTES, RECENT_CALLS})
 
     def __init__(self, entry: M8ComConfigEntry, index: CallIndex) -> None:
         """Read from the entry's persistent call index."""
@@ -209,8 +228,16 @@ class M8ComCallsSensor(M8ComEntity, SensorEntity):
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
-        """The last call's details (kept out of the recorder)."""
-        return last_call_attributes(self._entry_id, self._last)
+        """The last call's details and the recent calls (kept out of the recorder).
+
+        The list is what a built-in markdown card can show as a call log: HA's
+        logbook card leaves out sensors with a unit, and an event entity would
+        cost a state row and a logbook line per call.
+        """
+        return {
+            **last_call_attributes(self._entry_id, self._last),
+            RECENT_CALLS: [recent_call(c) for c in self._index.recent(RECENT_COUNT)],
+        }
 
     @callback
     def _async_refresh(self, _now: datetime | None = None) -> None:
