@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from http import HTTPStatus
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 from unittest.mock import AsyncMock, MagicMock, patch
@@ -106,6 +107,10 @@ async def test_only_secret_completes_setup(hass: HomeAssistant) -> None:
         "retention_days": 0,
         "expect_calls_within_days": 0,
         "phone_book": "",
+        "phone_book_file": "",
+        "transcribe_with": "",
+        "transcribe_language": "",
+        "summarise_when_m8com_did": False,
     }
     assert result["description"] == "default"
     assert placeholders(result) == {
@@ -255,6 +260,59 @@ async def test_options_flow_offers_seen_values_and_applies(
     assert loaded_entry.options["answer_groups"] == ["ag-1", "typed-id"]
     assert loaded_entry.options["retention_days"] == 30
     assert loaded_entry.options["download_audio"] is True
+
+
+async def test_options_names_and_transcripts_sections_are_stored_flat(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """The folded sections; the phone book file must exist inside the config."""
+    config = Path(hass.config.config_dir)
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "contacts.vcf").write_text("BEGIN:VCARD\nEND:VCARD\n")
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    assert {str(key) for key in result["data_schema"].schema} >= {
+        "names",
+        "transcripts",
+    }
+    for path, error in (
+        ("../secrets.yaml", "phone_book_file_outside"),
+        ("/etc/passwd", "phone_book_file_outside"),
+        ("missing.vcf", "phone_book_file_missing"),
+    ):
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {"names": {"phone_book_file": path}, "transcripts": {}}
+        )
+        assert result["type"] is FlowResultType.FORM
+        assert result["errors"] == {"names": error}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            "names": {"phone_book": "+46 70 = A", "phone_book_file": "contacts.vcf"},
+            "transcripts": {
+                "transcribe_with": "stt.whisper",
+                "transcribe_language": "sv",
+                "summarise_when_m8com_did": True,
+            },
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert {
+        key: loaded_entry.options[key]
+        for key in (
+            "phone_book",
+            "phone_book_file",
+            "transcribe_with",
+            "transcribe_language",
+            "summarise_when_m8com_did",
+        )
+    } == {
+        "phone_book": "+46 70 = A",
+        "phone_book_file": "contacts.vcf",
+        "transcribe_with": "stt.whisper",
+        "transcribe_language": "sv",
+        "summarise_when_m8com_did": True,
+    }
+    assert "names" not in loaded_entry.options
 
 
 async def test_options_flow_on_unloaded_entry(

@@ -17,17 +17,19 @@ from homeassistant.helpers.event import async_track_time_interval
 
 from .const import CONF_CLOUDHOOK, CONF_EXPECT_CALLS_DAYS, CONF_SECRET, LOGGER
 from .data import M8ComConfigEntry, M8ComRuntime
-from .downloader import Downloader, media_root
+from .downloader import Downloader
 from .endpoint import async_delete_cloudhook, async_endpoint_url, async_track_endpoint
 from .filters import option
 from .health import DeliveryHealth
 from .index import CallIndex
 from .library import async_schedule_retention
+from .media_files import media_root
 from .pipeline import CallPipeline
 from .repairs import async_check_https, async_clear_issues, async_report_setup_failed
 from .routing import async_routes
 from .services import async_setup_services
 from .statistics import async_schedule_statistics
+from .transcriber import Transcriber
 from .webhook import WebhookHandler
 
 __all__ = [
@@ -59,7 +61,10 @@ async def _async_setup_entry(
     # 1. The call index: snapshot + journal replay, then orphaned audio.
     index = CallIndex(hass, entry.entry_id)
     await index.async_load()
-    pipeline = CallPipeline(hass, entry, index, Downloader(hass, media_root(hass)))
+    transcriber = Transcriber(hass, entry, index)
+    pipeline = CallPipeline(
+        hass, entry, index, Downloader(hass, media_root(hass)), transcriber
+    )
     # 2. The URL to show (cloudhook when Nabu Casa is active), kept up to date.
     webhook_id: str = entry.data[CONF_WEBHOOK_ID]
     url, _ = await async_endpoint_url(hass, webhook_id)
@@ -87,6 +92,7 @@ async def _async_setup_entry(
     entry.async_on_unload(async_schedule_statistics(hass, entry))
     entry.async_on_unload(async_watch_silence(hass, entry))
     await pipeline.async_resume()
+    transcriber.async_resume()
     entry.async_on_unload(index.async_close)
 
 

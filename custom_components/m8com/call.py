@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.util import dt as dt_util
 
-from .const import URL_LIFETIME, Direction, Status
+from .const import URL_LIFETIME, Direction, Status, Transcription
 
 if TYPE_CHECKING:
     from .payload import CallPayload
@@ -66,6 +66,16 @@ class Call:
     """When ``urls`` arrived, if later than ``received`` (an M8Com redelivery)."""
     local_origin: bool = False
     """The links came from a loopback or private address (see ``fetch_policy``)."""
+    transcription: Transcription | None = None
+    """Set when the account transcribes calls (option ``transcribe_with``)."""
+    transcription_error: str | None = None
+    transcript: str | None = None
+    ai_summary: str | None = None
+    """Made by an ``ai_task`` entity; M8Com's own ``summary`` is kept as sent."""
+    action_items: list[str] = field(default_factory=list)
+    callback_needed: bool | None = None
+    transcript_file: str | None = None
+    """The ``.txt`` beside the audio, relative to the media root."""
 
     @classmethod
     def from_payload(cls, payload: CallPayload, received: datetime) -> Call:

@@ -12,12 +12,7 @@ import secrets
 from typing import Any
 
 from homeassistant.components import webhook
-from homeassistant.config_entries import (
-    ConfigEntry,
-    ConfigFlow,
-    ConfigFlowResult,
-    OptionsFlow,
-)
+from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult
 from homeassistant.const import CONF_NAME, CONF_WEBHOOK_ID
 from homeassistant.core import callback
 from homeassistant.helpers.selector import BooleanSelector, TextSelector
@@ -37,6 +32,7 @@ from .const import (
 )
 from .endpoint import async_delete_cloudhook, async_endpoint_url
 from .filters import clean, filters_schema
+from .options_flow import M8ComOptionsFlow
 from .routing import async_routes, retire
 
 
@@ -196,26 +192,3 @@ class M8ComConfigFlow(ConfigFlow, domain=DOMAIN):
         while candidate in taken:
             candidate, n = f"{base}-{n}", n + 1
         return candidate
-
-
-class M8ComOptionsFlow(OptionsFlow):
-    """One form with the same keys as setup's filters step.
-
-    ``self.config_entry`` is provided by HA (read-only since HA 2026).
-    """
-
-    async def async_step_init(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Offer the answer groups and users seen so far; show the URL."""
-        if user_input is not None:
-            return self.async_create_entry(data=clean(user_input))
-        entry = self.config_entry
-        runtime = getattr(entry, "runtime_data", None)
-        calls = list(runtime.index.calls.values()) if runtime else []
-        url = runtime.webhook_url if runtime else ""
-        return self.async_show_form(
-            step_id="init",
-            data_schema=filters_schema(entry.options, calls),
-            description_placeholders={"webhook_url": url},
-        )

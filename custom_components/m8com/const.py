@@ -62,6 +62,11 @@ def signal_delivery(entry_id: str) -> str:
     return f"{DOMAIN}_{entry_id}_delivery"
 
 
+def signal_updated(entry_id: str) -> str:
+    """A kept call of this entry changed later (its transcript arrived)."""
+    return f"{DOMAIN}_{entry_id}_updated"
+
+
 def signal_erased(entry_id: str) -> str:
     """Calls of this entry were erased: entities showing them must refresh."""
     return f"{DOMAIN}_{entry_id}_erased"
@@ -76,6 +81,11 @@ CONF_MAX_RECORDING_MB: Final = "max_recording_mb"
 CONF_RETENTION_DAYS: Final = "retention_days"
 CONF_EXPECT_CALLS_DAYS: Final = "expect_calls_within_days"
 CONF_PHONE_BOOK: Final = "phone_book"
+CONF_PHONE_BOOK_FILE: Final = "phone_book_file"
+CONF_TRANSCRIBE_WITH: Final = "transcribe_with"
+CONF_TRANSCRIBE_LANGUAGE: Final = "transcribe_language"
+CONF_SUMMARISE_ANYWAY: Final = "summarise_when_m8com_did"
+EVENT_CALL_TRANSCRIBED: Final = "m8com_call_transcribed"
 CONF_NEW_WEBHOOK_URL: Final = "new_webhook_url"
 CONF_MEDIA_SUBDIR: Final = "media_subdir"
 
@@ -89,3 +99,6 @@ Status = Literal["pending", "saved", "failed", "lost", "filtered"]
 """A call's fate: audio pending, saved, failed, lost to expired links, or the
 call fell outside the account's filters (kept only to recognise resends)."""
 STATUSES: Final[tuple[Status, ...]] = get_args(Status)
+
+Transcription = Literal["pending", "done", "failed"]
+"""Where a call's transcript stands (None: not asked for)."""

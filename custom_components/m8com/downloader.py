@@ -78,11 +78,6 @@ class Fetch:
     """The delivery came from a local address (see ``fetch_policy``)."""
 
 
-def media_root(hass: HomeAssistant) -> Path:
-    """HA's "My media" folder, where recordings must land to be browsable."""
-    return Path(hass.config.media_dirs.get("local") or hass.config.path("media"))
-
-
 def redact_url(url: str) -> str:
     """A URL fit for the log: the query string is a bearer token."""
     with contextlib.suppress(ValueError):

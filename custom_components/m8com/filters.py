@@ -18,8 +18,6 @@ from homeassistant.helpers.selector import (
     SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
-    TextSelector,
-    TextSelectorConfig,
 )
 import voluptuous as vol
 
@@ -32,7 +30,11 @@ from .const import (
     CONF_INCLUDE_PERSONAL,
     CONF_MAX_RECORDING_MB,
     CONF_PHONE_BOOK,
+    CONF_PHONE_BOOK_FILE,
     CONF_RETENTION_DAYS,
+    CONF_SUMMARISE_ANYWAY,
+    CONF_TRANSCRIBE_LANGUAGE,
+    CONF_TRANSCRIBE_WITH,
     CONF_USERS,
     KNOWN_DIRECTIONS,
     MAX_RECORDING_MB,
@@ -51,6 +53,10 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     CONF_RETENTION_DAYS: 0,
     CONF_EXPECT_CALLS_DAYS: 0,
     CONF_PHONE_BOOK: "",
+    CONF_PHONE_BOOK_FILE: "",
+    CONF_TRANSCRIBE_WITH: "",
+    CONF_TRANSCRIBE_LANGUAGE: "",
+    CONF_SUMMARISE_ANYWAY: False,
 }
 
 
@@ -150,16 +156,19 @@ def filters_schema(current: Mapping[str, Any], calls: list[Call]) -> Any:
         vol.Optional(
             CONF_EXPECT_CALLS_DAYS, default=option(current, CONF_EXPECT_CALLS_DAYS)
         ): (_number(0, 365)),
-        vol.Optional(
-            CONF_PHONE_BOOK, default=option(current, CONF_PHONE_BOOK)
-        ): TextSelector(TextSelectorConfig(multiline=True)),
     }
     return schema(fields)
 
 
 def clean(user_input: Mapping[str, Any]) -> dict[str, Any]:
-    """Normalise a submitted form: numbers as ints, lists without blanks."""
-    result = {**DEFAULT_OPTIONS, **user_input}
+    """Normalise a submitted form: sections flattened, numbers as ints.
+
+    Lists lose blank entries.
+    """
+    flat: dict[str, Any] = {}
+    for key, value in user_input.items():
+        flat |= value if isinstance(value, Mapping) else {key: value}
+    result = {**DEFAULT_OPTIONS, **flat}
     for key in (CONF_ANSWER_GROUPS, CONF_USERS):
         result[key] = [str(v).strip() for v in result[key] if str(v).strip()]
     for key in (CONF_MAX_RECORDING_MB, CONF_RETENTION_DAYS, CONF_EXPECT_CALLS_DAYS):

@@ -7,12 +7,13 @@ show or point at calls; they share these helpers, which import no storage.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from textwrap import shorten
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.media_source import generate_media_source_id
 from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN
+from .const import CONTENT_TYPE_EXTENSIONS, DOMAIN
 
 if TYPE_CHECKING:
     from .call import Call
@@ -24,6 +25,10 @@ def format_duration(seconds: float | None) -> str:
         return "-"
     minutes, secs = divmod(round(seconds), 60)
     return f"{minutes} min {secs} s" if minutes else f"{secs} s"
+
+
+GIST_LENGTH = 80
+"""How much of the AI summary (or the transcript) a media-browser title shows."""
 
 
 def party(name: str | None, number: str | None) -> str:
@@ -51,7 +56,10 @@ def recording_title(call: Call, n: int = 0) -> str:
         format_duration(call.talk_time),
         call.direction,
     )
-    return " · ".join(parts) + (f" ({n + 1})" if n else "")
+    title = " · ".join(parts) + (f" ({n + 1})" if n else "")
+    if n == 0 and (text := call.ai_summary or call.transcript):
+        title += f" · “{shorten(text, GIST_LENGTH, placeholder=' …')}”"
+    return title
 
 
 def describe(data: Mapping[str, Any]) -> str:
@@ -87,3 +95,14 @@ def media_id(entry_id: str, call_id: int, n: int) -> str:
 def media_ids(entry_id: str, call: Call) -> list[str]:
     """Playable ids of all the call's recordings."""
     return [media_id(entry_id, call.call_id, n) for n in range(len(call.files))]
+
+
+# The extensions the downloader writes, without touching the system's MIME
+# database (its first use reads files, which the event loop must not do).
+MIME_TYPES = {ext: mime for mime, ext in reversed(CONTENT_TYPE_EXTENSIONS.items())}
+MIME_TYPES |= {"flac": "audio/flac", "opus": "audio/ogg", "aac": "audio/aac"}
+
+
+def mime_type(path: str) -> str:
+    """MIME type by extension: a day can list 10 000 recordings."""
+    return MIME_TYPES.get(path.rpartition(".")[2].lower(), "application/octet-stream")

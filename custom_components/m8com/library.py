@@ -20,10 +20,9 @@ from homeassistant.util import dt as dt_util
 from .call import Call
 from .const import CONF_RETENTION_DAYS, DOMAIN, LOGGER, signal_erased
 from .data import M8ComConfigEntry
-from .downloader import media_root
 from .filters import option
 from .formatting import media_ids
-from .media_files import remove_files
+from .media_files import media_root, remove_files
 from .numbers import same_number
 from .repairs import async_report_lost
 
@@ -52,6 +51,12 @@ def as_response(entry_id: str, record: Call) -> dict[str, Any]:
         **{key: data[key] for key in keys},
         "status": record.status,
         "error": record.error,
+        "transcription": record.transcription,
+        "transcription_error": record.transcription_error,
+        "transcript": record.transcript,
+        "ai_summary": record.ai_summary,
+        "action_items": list(record.action_items),
+        "callback_needed": record.callback_needed,
         "files": list(record.files),
         "media_content_ids": media_ids(entry_id, record),
     }
@@ -64,7 +69,11 @@ async def async_delete(
     doomed = list(records)
     if not doomed:
         return 0
-    files = [file for record in doomed for file in record.files]
+    files = [
+        file
+        for record in doomed
+        for file in (*record.files, *filter(None, [record.transcript_file]))
+    ]
     await hass.async_add_executor_job(remove_files, media_root(hass), files)
     await entry.runtime_data.index.async_erase({record.call_id for record in doomed})
     # Everything else of ours that may name these calls is refreshed too.

@@ -10,9 +10,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 import os
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
 
 PART_SUFFIX = ".part"
+TRANSCRIPT_SUFFIX = ".txt"
+"""A call's transcript, beside its first recording (never a recording itself)."""
+
+
+def media_root(hass: HomeAssistant) -> Path:
+    """HA's "My media" folder, where recordings must land to be browsable."""
+    return Path(hass.config.media_dirs.get("local") or hass.config.path("media"))
 
 
 def open_part(part: Path) -> IO[bytes]:
@@ -32,6 +42,12 @@ def finish(handle: IO[bytes], tail: bytes, part: Path, path: Path) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     part.replace(path)
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write a transcript whole, as recordings are (executor)."""
+    part = path.with_name(path.name + PART_SUFFIX)
+    finish(open_part(part), text.encode(), part, path)
 
 
 def discard(handle: IO[bytes], part: Path) -> None:
@@ -69,6 +85,8 @@ def scan_folder(root: Path, subdir: str) -> dict[int, list[str]]:
         if path.name.endswith(PART_SUFFIX):
             path.unlink(missing_ok=True)
             continue
+        if path.suffix == TRANSCRIPT_SUFFIX:
+            continue  # goes with its call's record, not a recording
         if (call_id := _call_id_of(path.stem)) is not None and path.is_file():
             found.setdefault(call_id, []).append(path.relative_to(root).as_posix())
     return found

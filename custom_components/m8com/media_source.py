@@ -23,9 +23,10 @@ from homeassistant.components.media_source import (
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 
-from .const import CONTENT_TYPE_EXTENSIONS, DOMAIN
+from .const import DOMAIN
 from .data import M8ComConfigEntry
-from .formatting import recording_title
+from .formatting import mime_type, recording_title
+from .media_files import media_root
 
 TITLE = "M8Com call recordings"
 
@@ -33,17 +34,6 @@ TITLE = "M8Com call recordings"
 async def async_get_media_source(hass: HomeAssistant) -> M8ComMediaSource:
     """Register the source (HA calls this once)."""
     return M8ComMediaSource(hass)
-
-
-# The extensions the downloader writes, without touching the system's MIME
-# database (its first use reads files, which the event loop must not do).
-MIME_TYPES = {ext: mime for mime, ext in reversed(CONTENT_TYPE_EXTENSIONS.items())}
-MIME_TYPES |= {"flac": "audio/flac", "opus": "audio/ogg", "aac": "audio/aac"}
-
-
-def _mime(path: str) -> str:
-    """MIME type by extension: a day can list 10 000 recordings."""
-    return MIME_TYPES.get(path.rpartition(".")[2].lower(), "application/octet-stream")
 
 
 class M8ComMediaSource(MediaSource):
@@ -84,7 +74,11 @@ class M8ComMediaSource(MediaSource):
                 translation_key="unknown_recording",
                 translation_placeholders={"identifier": item.identifier},
             ) from err
-        return PlayMedia(f"/media/local/{quote(path)}", _mime(path))
+        url, mime = f"/media/local/{quote(path)}", mime_type(path)
+        if "path" in PlayMedia.__dataclass_fields__:
+            # HA 2025.8+: a local file, so an AI task can take it as attachment.
+            return PlayMedia(url, mime, path=media_root(self.hass) / path)  # type: ignore[call-arg,unused-ignore]
+        return PlayMedia(url, mime)
 
     async def async_browse_media(self, item: MediaSourceItem) -> BrowseMediaSource:
         """Browse by identifier depth: none, account, or account/day."""
@@ -123,7 +117,7 @@ class M8ComMediaSource(MediaSource):
                 domain=DOMAIN,
                 identifier=f"{entry.entry_id}/{record.call_id}/{n}",
                 media_class=MediaClass.MUSIC,
-                media_content_type=_mime(path),
+                media_content_type=mime_type(path),
                 title=recording_title(record, n),
                 can_play=True,
                 can_expand=False,

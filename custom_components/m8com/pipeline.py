@@ -21,7 +21,6 @@ from .const import (
     CONF_DOWNLOAD_AUDIO,
     CONF_MAX_RECORDING_MB,
     CONF_MEDIA_SUBDIR,
-    CONF_PHONE_BOOK,
     DOMAIN,
     EVENT_CALL_RECORDING,
     EVENT_RECORDING_SAVED,
@@ -34,22 +33,21 @@ from .downloader import (
     DownloadError,
     Fetch,
     build_targets,
-    media_root,
     redact_url,
 )
 from .fetch_policy import MAX_URLS_PER_CALL
 from .filters import accepts, option
 from .formatting import media_ids
 from .index import CallIndex
-from .media_files import remove_files, scan_folder
-from .numbers import region_of
+from .media_files import media_root, remove_files, scan_folder
 from .payload import CallPayload
-from .phone_book import lookup, parse as parse_book
+from .phone_book import PhoneBook
 from .repairs import (
     async_report_disk,
     async_report_lost,
     async_report_orphans,
 )
+from .transcriber import Transcriber
 
 
 class CallPipeline:
@@ -61,14 +59,15 @@ class CallPipeline:
         entry: ConfigEntry,
         index: CallIndex,
         downloader: Downloader,
+        transcriber: Transcriber,
     ) -> None:
-        """Wire the pipeline to its entry's index and downloader."""
+        """Wire the pipeline to its entry's index, downloader and transcriber."""
         self._hass = hass
         self._entry = entry
         self._index = index
         self._downloader = downloader
-        self._book: dict[str, str] = {}
-        self._book_text = ""
+        self._transcriber = transcriber
+        self._book = PhoneBook()
 
     async def async_receive(self, call: CallPayload, *, local_origin: bool) -> bool:
         """Accept a call once; return False for a repeat delivery of its id.
@@ -84,7 +83,7 @@ class CallPipeline:
             record = Call(record.call_id, record.received, status="filtered")
         else:
             record.local_origin = local_origin
-            self._name_parties(record)
+            await self._book.async_name(self._hass, self._entry.options, record)
             if (extra := len(record.urls) - MAX_URLS_PER_CALL) > 0:
                 record.urls = record.urls[:MAX_URLS_PER_CALL]
                 record.error = (
@@ -113,17 +112,6 @@ class CallPipeline:
         if record.urls:
             self.async_schedule_download(record)
         return True
-
-    def _name_parties(self, record: Call) -> None:
-        """Names from the phone book (option) for both numbers, when known."""
-        text = str(option(self._entry.options, CONF_PHONE_BOOK) or "")
-        if not text.strip():
-            return
-        region = region_of(self._hass.config.country)
-        if text != self._book_text:
-            self._book, self._book_text = parse_book(text, region), text
-        record.caller_name = lookup(self._book, record.caller_number, region)
-        record.callee_name = lookup(self._book, record.callee_number, region)
 
     def _device_id(self) -> str | None:
         """The account's service device (created with its entities)."""
@@ -258,7 +246,11 @@ class CallPipeline:
         record.urls = []
         record.status = "failed" if errors else "saved"
         record.error = "; ".join([*filter(None, [record.error]), *errors]) or None
+        if files and self._transcriber.entity_id:
+            record.transcription = "pending"  # durable with the files: resumable
         await self._index.async_commit(record)
+        if record.transcription == "pending":
+            self._transcriber.async_schedule(record)
         async_report_disk(
             self._hass, self._entry, disk_error, files_written=bool(files)
         )

@@ -7,7 +7,8 @@
 - disk errors: recordings that could not be written (disk full, permissions);
 - set-up failed: deliveries are answered 503 until the account loads;
 - retired URL: M8Com still posts to a URL that Reconfigure replaced;
-- orphan recordings: audio files no call points to (found at start-up).
+- orphan recordings: audio files no call points to (found at start-up);
+- transcriber missing: the entity chosen to transcribe calls is gone.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ IssueKind = Literal[
     "orphan_recordings",
     "wrong_secret",
     "no_deliveries",
+    "transcriber_missing",
 ]
 
 
@@ -195,3 +197,20 @@ def async_clear_issues(hass: HomeAssistant, entry: ConfigEntry) -> None:
     """Forget the account's issues when it is removed."""
     for kind in get_args(IssueKind):
         _clear(hass, kind, entry)
+
+
+@callback
+def async_report_transcriber_missing(
+    hass: HomeAssistant, entry: ConfigEntry, entity_id: str | None
+) -> None:
+    """The chosen ``stt``/``ai_task`` entity is gone (None: it answered again)."""
+    if entity_id is None:
+        _clear(hass, "transcriber_missing", entry)
+        return
+    _raise(
+        hass,
+        "transcriber_missing",
+        entry,
+        ir.IssueSeverity.WARNING,
+        entity_id=entity_id,
+    )

@@ -35,7 +35,7 @@ from homeassistant.helpers.event import async_track_time_change
 from homeassistant.util import dt as dt_util
 
 from .call import Call
-from .const import CALLS_KEY, signal_delivery, signal_erased
+from .const import CALLS_KEY, signal_delivery, signal_erased, signal_updated
 from .data import M8ComConfigEntry
 from .entity import M8ComEntity
 from .formatting import format_duration, media_id, party
@@ -55,6 +55,7 @@ LAST_CALL_ATTRIBUTES = (
     "last_call", "call_id", "caller", "caller_name", "callee", "callee_name",
     "direction", "answer_group",
     "agent", "talk_time", "wait_time", "summary", "recording",
+    "transcript", "ai_summary", "callback_needed",
 )  # fmt: skip
 """The last call's details, as dashboard ``attribute`` rows show them."""
 RECENT_CALLS = "recent_calls"
@@ -74,7 +75,7 @@ def recent_call(call: Call) -> dict[str, Any]:
         ),
         "direction": call.direction,
         "talk_time": format_duration(call.talk_time),
-        "summary": call.summary,
+        "summary": call.ai_summary or call.summary,
     }
 
 
@@ -99,6 +100,9 @@ def last_call_attributes(entry_id: str, call: Call | None) -> dict[str, Any]:
         if call.wait_time is None
         else format_duration(call.wait_time),
         "summary": call.summary,
+        "transcript": call.transcript,
+        "ai_summary": call.ai_summary,
+        "callback_needed": call.callback_needed,
         # Known before the audio is saved (playable once it is): no second write.
         "recording": media_id(entry_id, call.call_id, 0)
         if call.urls or call.files
@@ -220,6 +224,11 @@ class M8ComCallsSensor(M8ComEntity, SensorEntity):
                 self.hass, signal_erased(self._entry_id), self._async_erased
             )
         )
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass, signal_updated(self._entry_id), self._async_updated
+            )
+        )
 
     @property
     def native_value(self) -> int:
@@ -242,6 +251,16 @@ class M8ComCallsSensor(M8ComEntity, SensorEntity):
     @callback
     def _async_refresh(self, _now: datetime | None = None) -> None:
         self.async_write_ha_state()
+
+    @callback
+    def _async_updated(self, record: Call) -> None:
+        """A transcript arrived: one more write if the call is on show.
+
+        Only unrecorded attributes change, so it costs a state row and no
+        logbook line; only accounts that transcribe pay it.
+        """
+        if record in self._index.recent(RECENT_COUNT):
+            self.async_write_ha_state()
 
     @callback
     def _async_erased(self) -> None:
