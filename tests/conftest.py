@@ -99,6 +99,7 @@ def no_backoff() -> Any:
     with (
         patch("custom_components.m8com.downloader.RETRY_FIRST_DELAY", 0.001),
         patch("custom_components.m8com.downloader.RETRY_MAX_DELAY", 0.004),
+        patch("custom_components.m8com.transcriber.RETRY_DELAYS", (0.0, 0.0)),
     ):
         yield
 

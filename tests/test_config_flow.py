@@ -270,6 +270,7 @@ async def test_options_names_and_transcripts_sections_are_stored_flat(
     config.mkdir(parents=True, exist_ok=True)
     (config / "contacts.vcf").write_text("BEGIN:VCARD\nEND:VCARD\n")
     result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    assert result["data_schema"] is not None
     assert {str(key) for key in result["data_schema"].schema} >= {
         "names",
         "transcripts",

@@ -97,9 +97,7 @@ async def async_transcribe_stt(
     texts: list[str] = []
     try:
         while first := await process.stdout.read(CHUNK_BYTES):
-            segment = _Segment(
-                process.stdout, first, SEGMENT_SECONDS * BYTES_PER_SECOND
-            )
+            segment = _Segment(process.stdout, first, SEGMENT_BYTES)
             async with asyncio.timeout(SEGMENT_TIMEOUT):
                 result = await entity.internal_async_process_audio_stream(
                     metadata, segment
