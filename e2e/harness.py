@@ -86,6 +86,8 @@ class HomeAssistantProcess:
     """More environment for the HA process (benchmarks)."""
     config_text: str | None = None
     """A whole configuration.yaml instead of the harness's (the dev config)."""
+    integrations: tuple[str, ...] = ()
+    """Test-only integrations from ``e2e/custom_components`` to link in too."""
 
     @property
     def url(self) -> str:
@@ -108,6 +110,10 @@ class HomeAssistantProcess:
         link = self.config / "custom_components" / "m8com"
         if not link.exists():
             link.symlink_to(REPO / "custom_components" / "m8com")
+        for name in self.integrations:
+            extra = self.config / "custom_components" / name
+            if not extra.exists():
+                extra.symlink_to(REPO / "e2e" / "custom_components" / name)
         self.media.mkdir(exist_ok=True)
         if self.config_text is not None:
             (self.config / "configuration.yaml").write_text(self.config_text)

@@ -1,0 +1,63 @@
+"""``stt.stt_length``: answers with the number of audio bytes it received."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable
+
+from homeassistant.components import stt
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: ConfigEntry, async_add_entities: AddEntitiesCallback
+) -> None:
+    """One engine per entry."""
+    async_add_entities([LengthEngine()])
+
+
+class LengthEngine(stt.SpeechToTextEntity):
+    """Takes what HA's voice pipeline sends; "hears" ``<n> bytes``."""
+
+    _attr_name = "STT length"
+    _attr_unique_id = "stt_length"
+
+    @property
+    def supported_languages(self) -> list[str]:
+        """English and Swedish."""
+        return ["en-US", "sv-SE"]
+
+    @property
+    def supported_formats(self) -> list[stt.AudioFormats]:
+        """WAV (raw PCM samples)."""
+        return [stt.AudioFormats.WAV]
+
+    @property
+    def supported_codecs(self) -> list[stt.AudioCodecs]:
+        """PCM."""
+        return [stt.AudioCodecs.PCM]
+
+    @property
+    def supported_bit_rates(self) -> list[stt.AudioBitRates]:
+        """16-bit."""
+        return [stt.AudioBitRates.BITRATE_16]
+
+    @property
+    def supported_sample_rates(self) -> list[stt.AudioSampleRates]:
+        """16 kHz."""
+        return [stt.AudioSampleRates.SAMPLERATE_16000]
+
+    @property
+    def supported_channels(self) -> list[stt.AudioChannels]:
+        """Mono."""
+        return [stt.AudioChannels.CHANNEL_MONO]
+
+    async def async_process_audio_stream(
+        self, metadata: stt.SpeechMetadata, stream: AsyncIterable[bytes]
+    ) -> stt.SpeechResult:
+        """Count the bytes."""
+        size = 0
+        async for chunk in stream:
+            size += len(chunk)
+        return stt.SpeechResult(f"{size} bytes", stt.SpeechResultState.SUCCESS)

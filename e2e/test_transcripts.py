@@ -1,0 +1,101 @@
+"""Transcripts in a real Home Assistant: a real stt engine, HA's ffmpeg, a real call.
+
+``stt_length`` (``e2e/custom_components``) is a speech-to-text integration set up
+like any other (config flow, entity); it "hears" the number of audio bytes it
+received. ffmpeg is the static binary of ``imageio-ffmpeg``, given to HA with
+``ffmpeg: ffmpeg_bin:`` as a user would give theirs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+import json
+from pathlib import Path
+
+import imageio_ffmpeg
+import pytest
+from yarl import URL
+
+from .conftest import WAV
+from .harness import HomeAssistantProcess, WebSocket, curl_post
+from .test_real_ha import SECRET, create_entry, payload
+
+WAV_SECONDS = (len(WAV) - 44) / 8000
+"""The recording: 8 kHz mono 8-bit after a 44-byte header."""
+PCM_BYTES_PER_SECOND = 16_000 * 2
+"""What the engine is sent: 16 kHz mono 16-bit."""
+
+
+@pytest.fixture
+async def ha_with_engine(tmp_path: Path) -> AsyncIterator[HomeAssistantProcess]:
+    """HA with the test engine installed and ffmpeg configured."""
+    process = HomeAssistantProcess(
+        config=tmp_path / "config",
+        integrations=("stt_length",),
+        extra_config=f"ffmpeg:\n  ffmpeg_bin: {imageio_ffmpeg.get_ffmpeg_exe()}\n",
+    )
+    await process.start()
+    try:
+        await process.onboard()
+        yield process
+    finally:
+        await process.stop()
+
+
+async def test_a_call_ends_with_a_transcript_of_its_whole_recording(
+    ha_with_engine: HomeAssistantProcess, file_server: str
+) -> None:
+    ha = ha_with_engine
+    account = await create_entry(ha)
+    entry_id = account["result"]["entry_id"]
+    endpoint = ha.url + URL(account["description_placeholders"]["webhook_url"]).path
+    engine = await ha.rest(
+        "POST", "/api/config/config_entries/flow", {"handler": "stt_length"}
+    )
+    assert engine["type"] == "create_entry", engine
+    # The options form as the UI sends it: the folded sections are nested.
+    flow = await ha.rest(
+        "POST", "/api/config/config_entries/options/flow", {"handler": entry_id}
+    )
+    done = await ha.rest(
+        "POST",
+        f"/api/config/config_entries/options/flow/{flow['flow_id']}",
+        {
+            "names": {"phone_book": "+46 70-123 45 67 = Anna Kund"},
+            "transcripts": {"transcribe_with": "stt.stt_length"},
+        },
+    )
+    assert done["type"] == "create_entry", done
+
+    async with WebSocket(ha) as ws:
+        await ws.subscribe("m8com_call_transcribed")
+        body = json.dumps(payload(4711, file_server))
+        assert await curl_post(endpoint, SECRET, body) == 200
+        (event,) = await ws.events(1, timeout=60)
+
+    heard = int(event["data"]["transcript"].split()[0])
+    expected = WAV_SECONDS * PCM_BYTES_PER_SECOND
+    assert abs(heard - expected) <= 0.01 * expected, (heard, expected)
+    assert event["data"]["call_id"] == 4711
+
+    found = await ha.rest(
+        "POST", "/api/services/m8com/get_recordings?return_response", {}
+    )
+    (recording,) = found["service_response"]["recordings"]
+    assert recording["transcript"] == event["data"]["transcript"]
+    assert recording["caller_name"] == "Anna Kund"
+    (audio,) = recording["files"]
+    text_file = ha.media / Path(audio).with_suffix(".txt")
+    assert text_file.read_text().rstrip().endswith(event["data"]["transcript"])
+    calls = await ha.state("sensor.m8com_calls_today")
+    assert calls["attributes"]["transcript"] == event["data"]["transcript"]
+    assert calls["attributes"]["recent_calls"][0]["who"] == "Anna Kund (+46701234567)"
+
+    await ha.rest(
+        "POST",
+        "/api/services/m8com/delete_recordings?return_response",
+        {"call_ids": [4711]},
+    )
+    assert not text_file.exists()
+    assert not (ha.media / audio).exists()
+    assert ha.log_problems() == []
