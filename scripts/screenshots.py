@@ -6,7 +6,8 @@ Chromium in with the owner's tokens, adds the integration through the real
 config-flow dialog, sends two calls with the simulator's payloads, then captures:
 
 - docs/images/setup-result.png: the dialog with Endpoint and Secret;
-- docs/images/dashboard.png: a dashboard with the last-call sensors.
+- docs/images/dashboard.png: the README's dashboard (last call, call log with
+  names from a phone book, the last call's transcript, talk time per hour).
 
 Run: scripts/screenshots   (installs Debian chromium and playwright if missing)
 """
@@ -20,16 +21,22 @@ import tempfile
 import time
 from typing import Any, cast
 
+from aiohttp import web
 from homeassistant.util.yaml import parse_yaml
+import imageio_ffmpeg
 from playwright.async_api import Page, async_playwright
 
-from e2e.harness import HomeAssistantProcess, WebSocket, curl_post
+from e2e.conftest import WAV
+from e2e.harness import HomeAssistantProcess, WebSocket, curl_post, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
 OUT = ROOT / "docs" / "images"
 SECRET = "demo-secret-0123456789abcd"  # noqa: S105 - a throwaway demo value
 CHROMIUM = "/usr/bin/chromium"
+FILE_PORT = free_port()
+TRANSCRIBED = 102
+"""The newest demo call: it has a recording, so it gets a transcript."""
 ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -89,11 +96,13 @@ async def send_calls(ha: HomeAssistantProcess, webhook_id: str) -> None:
         (102, "+46709876543", 47_000, 0),
     ):
         payload = {
-            "id": call_id, "fileUrls": [], "callerNumber": caller,
+            "id": call_id, "callerNumber": caller,
             "calleeNumber": "+46812345678", "startTime": now - ago - talk - 9000,
             "endTime": now, "waitTime": 9000, "talkTime": talk, "agentId": "a-1",
             "agentName": "Anna Andersson", "answerGroupName": "Support",
             "answerGroupId": "ag-1", "direction": "inbound",
+            "fileUrls": [f"http://127.0.0.1:{FILE_PORT}/rec/{call_id}.wav"]
+            if call_id == TRANSCRIBED else [],
             "recorderId": "anna@example.se",
             "summary": "The customer asked about invoice 123; it was paid yesterday.",
             "userId": "u-1",
@@ -104,13 +113,54 @@ async def send_calls(ha: HomeAssistantProcess, webhook_id: str) -> None:
         print(f"call {call_id}: {status}")
 
 
+SAYS = (
+    "Hi, this is Anna Kund. I got invoice 123 twice, could you check which one I "
+    "should pay? — Of course, the second one is a copy; I'll send you a credit note."
+)
+
+
+async def recordings() -> web.AppRunner:
+    """M8Com's file store for the demo calls (a real WAV, on loopback)."""
+
+    async def recording(request: web.Request) -> web.Response:
+        return web.Response(body=WAV, content_type="audio/wav")
+
+    app = web.Application()
+    app.router.add_get("/rec/{name}", recording)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", FILE_PORT).start()
+    return runner
+
+
+async def names_and_transcripts(ha: HomeAssistantProcess, entry_id: str) -> None:
+    """The test engine as the account's transcriber, and a phone book."""
+    await ha.rest("POST", "/api/config/config_entries/flow", {"handler": "stt_length"})
+    flow = await ha.rest(
+        "POST", "/api/config/config_entries/options/flow", {"handler": entry_id}
+    )
+    await ha.rest(
+        "POST",
+        f"/api/config/config_entries/options/flow/{flow['flow_id']}",
+        {
+            "names": {"phone_book": "+46701234567 = Anna Kund\n+46709876543 = Bo Berg"},
+            "transcripts": {"transcribe_with": "stt.stt_length"},
+        },
+    )
+
+
 async def main() -> None:
     """Start HA, drive the UI, save the screenshots."""
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         ha = HomeAssistantProcess(
-            config=Path(tmp) / "config", extra_config="logbook:\nhistory:\n"
+            config=Path(tmp) / "config",
+            extra_config="logbook:\nhistory:\n"
+            f"ffmpeg:\n  ffmpeg_bin: {imageio_ffmpeg.get_ffmpeg_exe()}\n",
+            integrations=("stt_length",),
+            env={"STT_LENGTH_SAYS": SAYS},
         )
+        files = await recordings()
         await ha.start()
         try:
             await ha.onboard()
@@ -140,6 +190,7 @@ async def main() -> None:
                     for e in entries
                     if e["entry_id"] == entry["entry_id"]
                 )
+                await names_and_transcripts(ha, entry["entry_id"])
                 await send_calls(ha, webhook_id)
                 # Set-up imports the last day's hourly statistics.
                 await ha.rest(
@@ -171,6 +222,7 @@ async def main() -> None:
                 await browser.close()
         finally:
             await ha.stop()
+            await files.cleanup()
     print(f"wrote {OUT / 'setup-result.png'} and {OUT / 'dashboard.png'}")
 
 

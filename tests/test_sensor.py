@@ -281,7 +281,7 @@ async def test_readme_call_log_card_renders_the_recent_calls(
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     block = readme.split("```yaml\ntype: vertical-stack\n", 1)[1].split("```", 1)[0]
     cards: list[dict[str, Any]] = cast("dict[str, Any]", parse_yaml(block))["cards"]
-    (card,) = [card for card in cards if card["type"] == "markdown"]
+    (card,) = [card for card in cards if card.get("title") == "Recent calls"]
     hass.config_entries.async_update_entry(
         loaded_entry, options={"phone_book": "+46701234567 = Anna Kund"}
     )
