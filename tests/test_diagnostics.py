@@ -38,10 +38,11 @@ async def test_diagnostics(
             "directions": ["inbound"],
             "users": ["anna@example.se", "+46701234567"],
             "answer_groups": ["ag-1"],
+            "phone_book": "+46 70 999 88 77 = Anna Kund",
         },
     )
     diag = await async_get_config_entry_diagnostics(hass, loaded_entry)
     text = json.dumps(diag)
-    for secret in (SECRET, WEBHOOK_ID, "+4670", "anna@example.se", "ag-1"):
+    for secret in (SECRET, WEBHOOK_ID, "+4670", "anna@example.se", "ag-1", "Kund"):
         assert secret not in text
     assert diag == snapshot(exclude=props("received", "last_delivery"))

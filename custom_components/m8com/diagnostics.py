@@ -12,6 +12,7 @@ from homeassistant.core import HomeAssistant
 from .const import (
     CONF_ANSWER_GROUPS,
     CONF_CLOUDHOOK,
+    CONF_PHONE_BOOK,
     CONF_RETIRED_WEBHOOK_IDS,
     CONF_SECRET,
     CONF_USERS,
@@ -26,6 +27,7 @@ TO_REDACT = {
     CONF_RETIRED_WEBHOOK_IDS,
     CONF_USERS,  # recorder ids: e-mail addresses or phone numbers
     CONF_ANSWER_GROUPS,
+    CONF_PHONE_BOOK,  # numbers and names
 }
 
 
@@ -59,7 +61,17 @@ async def async_get_config_entry_diagnostics(
             "total": len(runtime.index.calls),
             "by_status": dict(Counter(call.status for call in calls)),
             "by_direction": dict(Counter(call.direction for call in calls)),
+            "by_transcription": dict(
+                Counter(call.transcription for call in calls if call.transcription)
+            ),
         },
+        "recent_transcription_failures": [
+            {"call_id": call.call_id, "error": call.transcription_error}
+            for call in sorted(
+                (call for call in calls if call.transcription == "failed"),
+                key=lambda call: call.received,
+            )[-20:]
+        ],
         "recent_failures": [
             {
                 "call_id": call.call_id,

@@ -13,7 +13,6 @@ from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import (
     BooleanSelector,
-    EntityFilterSelectorConfig,
     EntitySelector,
     EntitySelectorConfig,
     LanguageSelector,
@@ -48,13 +47,16 @@ SECTIONS: dict[str, tuple[str, ...]] = {
 
 def transcriber_selector() -> EntitySelector:
     """``stt`` entities, and AI task entities that take audio where HA has them."""
-    filters = [EntityFilterSelectorConfig(domain="stt")]
+    # Typed Any: the filter's TypedDict was renamed in HA 2026.
+    filters: list[Any] = [{"domain": "stt"}]
     if ai_task_available():
         filters.append(
-            EntityFilterSelectorConfig(
-                domain=AI_TASK,
-                supported_features=["ai_task.AITaskEntityFeature.SUPPORT_ATTACHMENTS"],
-            )
+            {
+                "domain": AI_TASK,
+                "supported_features": [
+                    "ai_task.AITaskEntityFeature.SUPPORT_ATTACHMENTS"
+                ],
+            }
         )
     return EntitySelector(EntitySelectorConfig(filter=filters))
 
