@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterable
+from datetime import datetime
 import io
 from pathlib import Path
 from typing import Any, ClassVar, cast
@@ -32,12 +33,20 @@ from pytest_homeassistant_custom_component.common import (
     mock_platform,
 )
 
+from custom_components.m8com.call import Call
 from custom_components.m8com.const import DOMAIN, EVENT_CALL_TRANSCRIBED
-from custom_components.m8com.transcribe_ai import ai_task_available
+from custom_components.m8com.transcribe_ai import (
+    ai_task_available,
+    instructions,
+    structure,
+)
+from custom_components.m8com.transcriber import text_file
+from custom_components.m8com.transcript import Transcript, TranscriptionError
 
 from .conftest import RECORDING_URL, PostFn, load_payload, state_of
 
 STT_ENTITY = "stt.test_engine"
+NOW = datetime.fromisoformat("2025-03-14T15:00:00+00:00")
 RATE = 16_000
 
 
@@ -458,3 +467,119 @@ async def test_ai_task_on_an_old_ha_fails_with_a_reason(
     assert record.transcription_error == (
         "AI task entities need Home Assistant 2025.8 or newer"
     )
+
+
+# --- edges -----------------------------------------------------------------
+
+
+def test_an_ai_answer_is_taken_only_where_its_types_fit() -> None:
+    answer = Transcript.from_ai(
+        {
+            "transcript": "  Hello.  ",
+            "summary": "   ",
+            "action_items": ["Call back", 3, "  "],
+            "callback_needed": "yes",
+        }
+    )
+    assert answer == Transcript("Hello.", None, ["Call back", "3"], None)
+    with pytest.raises(TranscriptionError, match="no structured answer") as caught:
+        Transcript.from_ai("Hello.")
+    assert caught.value.retry
+
+
+def test_the_ai_is_asked_for_a_summary_only_when_wanted() -> None:
+    assert set(structure(summarise=True).schema) == {
+        "transcript",
+        "summary",
+        "action_items",
+        "callback_needed",
+    }
+    assert set(structure(summarise=False).schema) == {"transcript"}
+    assert "`sv`" in instructions("sv", summarise=False)
+    assert "action_items" in instructions("sv", summarise=True)
+
+
+def test_the_text_file_puts_what_to_do_first() -> None:
+    record = Call(4711, NOW, start_time=NOW, caller_number="+46701234567")
+    answer = Transcript("Hello.", "Invoice question.", ["Send a copy"], True)
+    text = text_file(record, answer)
+    assert text.splitlines()[2:] == [
+        "Summary: Invoice question.",
+        "",
+        "Action items:",
+        "- Send a copy",
+        "",
+        "Call back: yes",
+        "",
+        "Hello.",
+    ]
+
+
+async def test_a_language_the_engine_lacks_fails_without_retries(
+    hass: HomeAssistant,
+    post: PostFn,
+    aioclient_mock: Any,
+    loaded_entry: MockConfigEntry,
+    engine: CountingEngine,
+) -> None:
+    choose(hass, loaded_entry, transcribe_with=STT_ENTITY, transcribe_language="de")
+    await deliver_with_audio(hass, post, aioclient_mock, wav(0.2))
+    record = loaded_entry.runtime_data.index.calls[4711]
+    assert record.transcription_error == "stt.test_engine does not understand de"
+    assert engine.received == []
+
+
+async def test_a_bug_marks_the_call_failed_not_pending(
+    hass: HomeAssistant,
+    post: PostFn,
+    aioclient_mock: Any,
+    loaded_entry: MockConfigEntry,
+    engine: CountingEngine,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    choose(hass, loaded_entry, transcribe_with=STT_ENTITY)
+    with patch(
+        "custom_components.m8com.transcriber.async_transcribe_stt",
+        side_effect=RuntimeError("bug"),
+    ):
+        await deliver_with_audio(hass, post, aioclient_mock, wav(0.2))
+    record = loaded_entry.runtime_data.index.calls[4711]
+    assert (record.transcription, record.transcription_error) == (
+        "failed",
+        "internal error",
+    )
+    assert "Unexpected error transcribing call 4711" in caplog.text
+
+
+async def test_turned_off_meanwhile_and_erased_meanwhile_leave_nothing(
+    hass: HomeAssistant,
+    post: PostFn,
+    aioclient_mock: Any,
+    loaded_entry: MockConfigEntry,
+    engine: CountingEngine,
+    transcribed: list[Event],
+    media_dir: Path,
+) -> None:
+    """A pending call after the option was cleared; a call erased mid-way."""
+    await deliver_with_audio(hass, post, aioclient_mock, wav(0.2))
+    index = loaded_entry.runtime_data.index
+    record = index.calls[4711]
+    record.transcription = "pending"
+    await index.async_commit(record)
+    await hass.config_entries.async_reload(loaded_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    record = loaded_entry.runtime_data.index.calls[4711]
+    assert record.transcription_error == "transcription was turned off"
+
+    async def erase_first(hass: HomeAssistant, *_: Any) -> str:
+        await hass.services.async_call(
+            DOMAIN, "delete_recordings", {"call_ids": [4712]}, blocking=True
+        )
+        return "too late"
+
+    choose(hass, loaded_entry, transcribe_with=STT_ENTITY)
+    with patch("custom_components.m8com.transcriber.async_transcribe_stt", erase_first):
+        await deliver_with_audio(hass, post, aioclient_mock, wav(0.2), id=4712)
+    assert 4712 not in loaded_entry.runtime_data.index.calls
+    assert transcribed == []
+    assert list(media_dir.rglob("*4712*")) == []
