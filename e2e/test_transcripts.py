@@ -3,21 +3,30 @@
 ``stt_length`` (``e2e/custom_components``) is a speech-to-text integration set up
 like any other (config flow, entity); it "hears" the number of audio bytes it
 received. ffmpeg is the static binary of ``imageio-ffmpeg``, given to HA with
-``ffmpeg: ffmpeg_bin:`` as a user would give theirs.
+``ffmpeg: ffmpeg_bin:`` as a user would give theirs. The second test takes the
+path of a local Whisper: HA's own ``wyoming`` integration, added through its
+config flow, streaming over TCP to a Wyoming service that reports what it got.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 import json
 from pathlib import Path
+from typing import Any
 
 import imageio_ffmpeg
 import pytest
+from wyoming.asr import Transcript
+from wyoming.audio import AudioChunk, AudioStart, AudioStop
+from wyoming.event import Event
+from wyoming.info import AsrModel, AsrProgram, Attribution, Describe, Info
+from wyoming.server import AsyncEventHandler, AsyncServer
 from yarl import URL
 
 from .conftest import WAV
-from .harness import HomeAssistantProcess, WebSocket, curl_post
+from .harness import HomeAssistantProcess, WebSocket, curl_post, free_port
 from .test_real_ha import SECRET, create_entry, payload
 
 WAV_SECONDS = (len(WAV) - 44) / 8000
@@ -98,4 +107,110 @@ async def test_a_call_ends_with_a_transcript_of_its_whole_recording(
     )
     assert not text_file.exists()
     assert not (ha.media / audio).exists()
+    assert ha.log_problems() == []
+
+
+class WhisperLike(AsyncEventHandler):  # type: ignore[misc,unused-ignore]
+    """A Wyoming speech-to-text service, as the Whisper add-on speaks it.
+
+    It "hears" what arrived: ``<bytes> bytes <rate> Hz <width> <channels> <language>``.
+    """
+
+    heard: list[str] = []  # noqa: RUF012 - shared by the connections of one test
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """One connection: one transcription."""
+        super().__init__(*args, **kwargs)
+        self.size = 0
+        self.format = ""
+        self.language = ""
+
+    async def handle_event(self, event: Event) -> bool:
+        """Describe itself; count the audio; answer at the end of it."""
+        if Describe.is_type(event.type):
+            await self.write_event(INFO.event())
+        elif event.type == "transcribe":
+            self.language = event.data.get("language") or ""
+        elif AudioStart.is_type(event.type):
+            start = AudioStart.from_event(event)
+            self.format = f"{start.rate} Hz {start.width} {start.channels}"
+        elif AudioChunk.is_type(event.type):
+            self.size += len(AudioChunk.from_event(event).audio)
+        elif AudioStop.is_type(event.type):
+            text = f"{self.size} bytes {self.format} {self.language}"
+            self.heard.append(text)
+            await self.write_event(Transcript(text=text).event())
+            return False
+        return True
+
+
+_ATTRIBUTION = Attribution(name="e2e", url="https://example.invalid")
+INFO = Info(
+    asr=[
+        AsrProgram(
+            name="whisper-like",
+            attribution=_ATTRIBUTION,
+            installed=True,
+            description="counts audio",
+            version="1.0",
+            models=[
+                AsrModel(
+                    name="tiny",
+                    attribution=_ATTRIBUTION,
+                    installed=True,
+                    description="tiny",
+                    version="1.0",
+                    languages=["en", "sv"],
+                )
+            ],
+        )
+    ]
+)
+
+
+async def test_a_local_whisper_through_home_assistants_wyoming_client(
+    ha_with_engine: HomeAssistantProcess, file_server: str
+) -> None:
+    """The path a household's bytes take: HA's wyoming stt entity, over TCP."""
+    ha = ha_with_engine
+    port = free_port()
+    server = AsyncServer.from_uri(f"tcp://127.0.0.1:{port}")
+    serving = asyncio.create_task(server.run(WhisperLike))
+    try:
+        await asyncio.sleep(0.2)
+        flow = await ha.rest(
+            "POST", "/api/config/config_entries/flow", {"handler": "wyoming"}
+        )
+        added = await ha.rest(
+            "POST",
+            f"/api/config/config_entries/flow/{flow['flow_id']}",
+            {"host": "127.0.0.1", "port": port},
+        )
+        assert added["type"] == "create_entry", added
+        await asyncio.sleep(1)
+        states = await ha.rest("GET", "/api/states")
+        (whisper,) = [
+            s["entity_id"] for s in states if s["entity_id"].startswith("stt.")
+        ]
+        account = await create_entry(ha)
+        flow = await ha.rest(
+            "POST",
+            "/api/config/config_entries/options/flow",
+            {"handler": account["result"]["entry_id"]},
+        )
+        await ha.rest(
+            "POST",
+            f"/api/config/config_entries/options/flow/{flow['flow_id']}",
+            {"transcripts": {"transcribe_with": whisper, "transcribe_language": "sv"}},
+        )
+        url = account["description_placeholders"]["webhook_url"]
+        async with WebSocket(ha) as ws:
+            await ws.subscribe("m8com_call_transcribed")
+            body = json.dumps(payload(4711, file_server))
+            assert await curl_post(ha.url + URL(url).path, SECRET, body) == 200
+            (event,) = await ws.events(1, timeout=60)
+    finally:
+        serving.cancel()
+    expected = int(WAV_SECONDS * PCM_BYTES_PER_SECOND)
+    assert event["data"]["transcript"] == f"{expected} bytes 16000 Hz 2 1 sv"
     assert ha.log_problems() == []
