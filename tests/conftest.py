@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 import json
 import logging
 from pathlib import Path
@@ -18,6 +18,7 @@ from homeassistant.components.cloud.client import CloudClient
 from homeassistant.const import CONF_WEBHOOK_ID, MAJOR_VERSION, Platform
 from homeassistant.core import Event, HomeAssistant, State
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import (
@@ -364,3 +365,30 @@ def no_deprecations(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     """Fail any test during which HA reports deprecated use by this integration."""
     yield
     assert deprecation_reports(caplog) == []
+
+
+def pending(call_id: int, age: timedelta, url: str = RECORDING_URL) -> dict[str, Any]:
+    """A stored call that was accepted ``age`` ago and never downloaded."""
+    received = dt_util.utcnow() - age
+    return {
+        "call_id": call_id,
+        "received": received.isoformat(),
+        "start_time": (received - timedelta(minutes=2)).isoformat(),
+        "caller_number": "+46701234567",
+        "callee_number": "+46812345678",
+        "status": "pending",
+        "urls": [url],
+    }
+
+
+async def start(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    storage: dict[str, Any],
+    calls: list[Any],
+) -> None:
+    """Set an account up on a stored index (as after a restart)."""
+    store_index(storage, entry.entry_id, {"calls": calls})
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)

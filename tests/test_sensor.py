@@ -26,8 +26,8 @@ from pytest_homeassistant_custom_component.common import (
 )
 from syrupy.assertion import SnapshotAssertion
 
+from custom_components.m8com.call_attributes import LAST_CALL_ATTRIBUTES
 from custom_components.m8com.const import DOMAIN
-from custom_components.m8com.sensor import LAST_CALL_ATTRIBUTES
 
 from .conftest import PostFn, load_payload, state_of
 

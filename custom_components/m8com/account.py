@@ -25,6 +25,7 @@ from .index import CallIndex
 from .library import async_schedule_retention
 from .media_files import media_root
 from .pipeline import CallPipeline
+from .recovery import async_recover
 from .repairs import async_check_https, async_clear_issues, async_report_setup_failed
 from .routing import async_routes
 from .services import async_setup_services
@@ -91,7 +92,7 @@ async def _async_setup_entry(
     async_schedule_retention(hass, entry)
     entry.async_on_unload(async_schedule_statistics(hass, entry))
     entry.async_on_unload(async_watch_silence(hass, entry))
-    await pipeline.async_resume()
+    await async_recover(hass, entry, index, pipeline.async_schedule_download)
     transcriber.async_resume()
     entry.async_on_unload(index.async_close)
 

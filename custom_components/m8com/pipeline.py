@@ -16,7 +16,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 
-from .call import LOST_REASON, Call
+from .call import Call
 from .const import (
     CONF_DOWNLOAD_AUDIO,
     CONF_MAX_RECORDING_MB,
@@ -39,13 +39,12 @@ from .fetch_policy import MAX_URLS_PER_CALL
 from .filters import accepts, option
 from .formatting import media_ids
 from .index import CallIndex
-from .media_files import media_root, remove_files, scan_folder
+from .media_files import media_root, remove_files
 from .payload import CallPayload
 from .phone_book import PhoneBook
 from .repairs import (
     async_report_disk,
     async_report_lost,
-    async_report_orphans,
 )
 from .transcriber import Transcriber
 
@@ -154,55 +153,6 @@ class CallPipeline:
         await self._index.async_commit(record)
         async_report_lost(self._hass, self._entry, self._index)
         self.async_schedule_download(record)
-
-    async def async_resume(self) -> None:
-        """After a restart: clear debris, resume what may still be fetched.
-
-        A pending call whose links have expired can never be fetched again
-        (unless M8Com redelivers it); it is marked failed and listed in a
-        repair issue, so the loss is visible instead of silent.
-        """
-        root = media_root(self._hass)
-        subdir = self._entry.data.get(CONF_MEDIA_SUBDIR, MEDIA_SUBDIR)
-        found = await self._hass.async_add_executor_job(scan_folder, root, subdir)
-        await self._async_reattach(found)
-        now = dt_util.utcnow()
-        for record in list(self._index.calls.values()):
-            if record.status != "pending":
-                continue
-            if not record.urls:  # pragma: no cover - 0.1.0 kept such calls pending
-                record.status = "saved"
-                await self._index.async_commit(record)
-            elif record.links_expire <= now:
-                record.status, record.error, record.urls = "lost", LOST_REASON, []
-                await self._index.async_commit(record)
-            else:
-                self.async_schedule_download(record)
-        async_report_lost(self._hass, self._entry, self._index)
-
-    async def _async_reattach(self, found: dict[int, list[str]]) -> None:
-        """Give audio on disk back to its call; list files that have none.
-
-        A crash after a recording was renamed into place but before its
-        outcome was committed leaves a complete file that the call does not
-        name; without this it would be invisible to the browser, retention
-        and erasure.
-        """
-        orphans: list[str] = []
-        now = dt_util.utcnow()
-        for call_id, files in found.items():
-            record = self._index.calls.get(call_id)
-            if record is None or record.status == "filtered":
-                orphans.extend(files)
-                continue
-            missing = [f for f in files if f not in record.files]
-            if not missing or (record.urls and record.links_expire > now):
-                continue  # nothing new, or the resumed download rewrites it
-            LOGGER.info("Call %s: re-attached %s recording(s)", call_id, len(missing))
-            record.files = sorted({*record.files, *missing})
-            record.status, record.error, record.urls = "saved", None, []
-            await self._index.async_commit(record)
-        async_report_orphans(self._hass, self._entry, orphans)
 
     async def _async_download(self, record: Call, deadline: datetime) -> None:
         subdir = self._entry.data.get(CONF_MEDIA_SUBDIR, MEDIA_SUBDIR)

@@ -1,0 +1,75 @@
+"""After a restart: clear debris, give audio back to its calls, resume the work.
+
+A crash or restart can leave ``.part`` files, recordings whose outcome was
+never committed, downloads still within their links' 30 minutes, and
+transcripts still to make. Nothing of it may be silently dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+
+from .call import LOST_REASON, Call
+from .const import CONF_MEDIA_SUBDIR, LOGGER, MEDIA_SUBDIR
+from .index import CallIndex
+from .media_files import media_root, scan_folder
+from .repairs import async_report_lost, async_report_orphans
+
+
+async def async_recover(
+    hass: HomeAssistant,
+    entry: ConfigEntry,
+    index: CallIndex,
+    schedule_download: Callable[[Call], None],
+) -> None:
+    """Re-attach found audio, then resume or give up pending downloads.
+
+    A pending call whose links have expired can never be fetched again
+    (unless M8Com redelivers it); it is marked lost and listed in a repair
+    issue, so the loss is visible instead of silent.
+    """
+    root = media_root(hass)
+    subdir = entry.data.get(CONF_MEDIA_SUBDIR, MEDIA_SUBDIR)
+    found = await hass.async_add_executor_job(scan_folder, root, subdir)
+    async_report_orphans(hass, entry, await _async_reattach(index, found))
+    now = dt_util.utcnow()
+    for record in list(index.calls.values()):
+        if record.status != "pending":
+            continue
+        if not record.urls:  # pragma: no cover - 0.1.0 kept such calls pending
+            record.status = "saved"
+            await index.async_commit(record)
+        elif record.links_expire <= now:
+            record.status, record.error, record.urls = "lost", LOST_REASON, []
+            await index.async_commit(record)
+        else:
+            schedule_download(record)
+    async_report_lost(hass, entry, index)
+
+
+async def _async_reattach(index: CallIndex, found: dict[int, list[str]]) -> list[str]:
+    """Give audio on disk back to its call; return the files that have none.
+
+    A crash after a recording was renamed into place but before its outcome
+    was committed leaves a complete file that the call does not name; without
+    this it would be invisible to the browser, retention and erasure.
+    """
+    orphans: list[str] = []
+    now = dt_util.utcnow()
+    for call_id, files in found.items():
+        record = index.calls.get(call_id)
+        if record is None or record.status == "filtered":
+            orphans.extend(files)
+            continue
+        missing = [f for f in files if f not in record.files]
+        if not missing or (record.urls and record.links_expire > now):
+            continue  # nothing new, or the resumed download rewrites it
+        LOGGER.info("Call %s: re-attached %s recording(s)", call_id, len(missing))
+        record.files = sorted({*record.files, *missing})
+        record.status, record.error, record.urls = "saved", None, []
+        await index.async_commit(record)
+    return orphans

@@ -1,0 +1,110 @@
+"""After a restart: downloads resumed within their links' time, the expired ones
+reported, audio a crash left behind re-attached to its call."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.test_util.aiohttp import (
+    AiohttpClientMocker,
+)
+
+from custom_components.m8com.call import LOST_REASON
+from custom_components.m8com.const import DOMAIN
+
+from .conftest import RECORDING_URL, pending, start
+
+URL = RECORDING_URL
+
+
+async def test_restart_resumes_fresh_and_reports_expired(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    aioclient_mock: AiohttpClientMocker,
+    media_dir: Path,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    debris = media_dir / "m8com" / "2025" / "03" / "14" / "140312_1.mp3.part"
+    debris.parent.mkdir(parents=True)
+    debris.write_bytes(b"half")
+    aioclient_mock.get(URL, content=b"audio", headers={"Content-Type": "audio/mpeg"})
+    await start(
+        hass,
+        config_entry,
+        hass_storage,
+        [pending(1, timedelta(minutes=5)), pending(2, timedelta(minutes=45))],
+    )
+    calls = config_entry.runtime_data.index.calls
+    assert calls[1].status == "saved"
+    assert len(calls[1].files) == 1
+    assert (calls[2].status, calls[2].error, calls[2].urls) == ("lost", LOST_REASON, [])
+    assert not debris.exists()
+    issue = issue_registry.async_get_issue(
+        DOMAIN, f"lost_recordings_{config_entry.entry_id}"
+    )
+    assert issue is not None
+    assert issue.translation_placeholders is not None
+    assert (issue.translation_placeholders or {})["count"] == "1"
+    assert "- 2: " in (issue.translation_placeholders or {})["calls"]
+    assert (
+        "+46701234567 → +46812345678" in (issue.translation_placeholders or {})["calls"]
+    )
+
+
+async def test_restart_during_a_redelivery_retry_keeps_the_fresh_window(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    aioclient_mock: AiohttpClientMocker,
+) -> None:
+    """Links redelivered 5 minutes ago are still valid after a restart."""
+    stale = pending(4711, timedelta(hours=2))
+    stale["links_received"] = (dt_util.utcnow() - timedelta(minutes=5)).isoformat()
+    aioclient_mock.get(URL, content=b"audio", headers={"Content-Type": "audio/mpeg"})
+    await start(hass, config_entry, hass_storage, [stale])
+    record = config_entry.runtime_data.index.calls[4711]
+    assert (record.status, record.error) == ("saved", None)
+
+
+async def test_audio_stored_before_a_crash_is_reattached_to_its_call(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    media_dir: Path,
+) -> None:
+    """The file was renamed into place, then HA died before the outcome was kept."""
+    old = pending(4711, timedelta(hours=2))
+    day = media_dir / "m8com" / "2025" / "03" / "14"
+    day.mkdir(parents=True)
+    (day / "150312_4711.mp3").write_bytes(b"ID3")
+    (day / "150312_4711_2.mp3").write_bytes(b"ID3")
+    (day / "150312_999.mp3").write_bytes(b"ID3")  # no such call
+    (day / "150312_5.mp3.part").write_bytes(b"ID")  # debris
+    await start(hass, config_entry, hass_storage, [old])
+    record = config_entry.runtime_data.index.calls[4711]
+    assert record.status == "saved"
+    assert record.error is None
+    assert record.files == [
+        "m8com/2025/03/14/150312_4711.mp3",
+        "m8com/2025/03/14/150312_4711_2.mp3",
+    ]
+    assert not (day / "150312_5.mp3.part").exists()
+    issue = ir.async_get(hass).async_get_issue(
+        DOMAIN, f"orphan_recordings_{config_entry.entry_id}"
+    )
+    assert issue is not None
+    assert (issue.translation_placeholders or {})["count"] == "1"
+    assert "150312_999.mp3" in (issue.translation_placeholders or {})["files"]
+    assert (
+        ir.async_get(hass).async_get_issue(
+            DOMAIN, f"lost_recordings_{config_entry.entry_id}"
+        )
+        is None
+    )
