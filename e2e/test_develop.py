@@ -57,7 +57,7 @@ async def test_simulator_marks_calls_the_filters_skipped(
     await ha.rest(
         "POST",
         f"/api/config/config_entries/options/flow/{flow['flow_id']}",
-        {"directions": ["outbound"]},
+        {"directions": ["outbound"], "names": {}, "transcripts": {}},
     )
     endpoint = entry["description_placeholders"]["webhook_url"].replace(
         "https://m8com-e2e.example", ha.url

@@ -132,7 +132,7 @@ async def test_settings_end_to_end(ha: HomeAssistantProcess) -> None:
     done = await ha.rest(
         "POST",
         f"/api/config/config_entries/options/flow/{flow['flow_id']}",
-        {"directions": ["outbound"]},
+        {"directions": ["outbound"], "names": {}, "transcripts": {}},
     )
     assert done["type"] == "create_entry"
 
@@ -257,7 +257,7 @@ async def test_library_end_to_end(ha: HomeAssistantProcess, file_server: str) ->
     await ha.rest(
         "POST",
         f"/api/config/config_entries/options/flow/{flow['flow_id']}",
-        {"retention_days": 1},
+        {"retention_days": 1, "names": {}, "transcripts": {}},
     )
     await ha.rest("POST", f"/api/config/config_entries/entry/{entry_id}/reload")
     left = await ha.rest(

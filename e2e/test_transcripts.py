@@ -201,7 +201,13 @@ async def test_a_local_whisper_through_home_assistants_wyoming_client(
         await ha.rest(
             "POST",
             f"/api/config/config_entries/options/flow/{flow['flow_id']}",
-            {"transcripts": {"transcribe_with": whisper, "transcribe_language": "sv"}},
+            {
+                "names": {},
+                "transcripts": {
+                    "transcribe_with": whisper,
+                    "transcribe_language": "sv",
+                },
+            },
         )
         url = account["description_placeholders"]["webhook_url"]
         async with WebSocket(ha) as ws:

@@ -6,6 +6,7 @@ Chromium in with the owner's tokens, adds the integration through the real
 config-flow dialog, sends two calls with the simulator's payloads, then captures:
 
 - docs/images/setup-result.png: the dialog with Endpoint and Secret;
+- docs/images/options-transcripts.png: the options' Names and Transcripts sections;
 - docs/images/dashboard.png: the README's dashboard (last call, call log with
   names from a phone book, the last call's transcript, talk time per hour).
 
@@ -149,6 +150,19 @@ async def names_and_transcripts(ha: HomeAssistantProcess, entry_id: str) -> None
     )
 
 
+async def options_dialog(page: Page, ha: HomeAssistantProcess) -> None:
+    """The options dialog with Names and Transcripts unfolded, as set above."""
+    await page.goto(f"{ha.url}/config/integrations/integration/m8com")
+    await page.get_by_role("button", name="Configure").first.click(timeout=60_000)
+    await page.get_by_text("Transcripts", exact=True).click(timeout=30_000)
+    await page.get_by_text("Names", exact=True).click()
+    await page.wait_for_timeout(1000)
+    await page.get_by_text("Transcribe with", exact=True).scroll_into_view_if_needed()
+    await page.wait_for_timeout(1500)
+    await page.screenshot(path=str(OUT / "options-transcripts.png"))
+    await page.keyboard.press("Escape")
+
+
 async def main() -> None:
     """Start HA, drive the UI, save the screenshots."""
     OUT.mkdir(parents=True, exist_ok=True)
@@ -191,6 +205,7 @@ async def main() -> None:
                     if e["entry_id"] == entry["entry_id"]
                 )
                 await names_and_transcripts(ha, entry["entry_id"])
+                await options_dialog(page, ha)
                 await send_calls(ha, webhook_id)
                 # Set-up imports the last day's hourly statistics.
                 await ha.rest(

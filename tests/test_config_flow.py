@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from http import HTTPStatus
 from pathlib import Path
 from types import SimpleNamespace
@@ -14,6 +14,7 @@ from homeassistant.const import CONF_NAME, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.network import NoURLAvailableError
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -254,6 +255,8 @@ async def test_options_flow_offers_seen_values_and_applies(
             "answer_groups": ["ag-1", "typed-id"],
             "directions": ["inbound"],
             "retention_days": 30,
+            "names": {},
+            "transcripts": {},
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -373,3 +376,57 @@ async def test_reconfigure_with_cloud_replaces_cloudhook(
     cloud.async_delete_cloudhook.assert_awaited_once_with(hass, old_id)
     assert loaded_entry.data[CONF_CLOUDHOOK] is True
     assert placeholders(result)["webhook_url"] == "https://hooks.nabu.casa/abc"
+
+
+def initial_form_data(fields: list[dict[str, Any]]) -> dict[str, Any]:
+    """What HA's frontend fills a form with (``computeInitialHaFormData``).
+
+    A suggested value, else a default, else for a section its own fields'
+    values. So a section with a default of its own would open empty.
+    """
+    data: dict[str, Any] = {}
+    for field in fields:
+        if (field.get("description") or {}).get("suggested_value") is not None:
+            data[field["name"]] = field["description"]["suggested_value"]
+        elif "default" in field:
+            data[field["name"]] = field["default"]
+        elif field.get("type") == "expandable":
+            data[field["name"]] = initial_form_data(field["schema"])
+    return data
+
+
+async def test_options_form_opens_with_the_current_options_in_its_sections(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    hass_client: Callable[[], Awaitable[Any]],
+) -> None:
+    """Through the HTTP API, as the frontend receives the form."""
+    hass.config_entries.async_update_entry(
+        loaded_entry,
+        options={
+            "phone_book": "+46701234567 = Anna",
+            "transcribe_with": "stt.whisper",
+            "transcribe_language": "sv",
+        },
+    )
+    assert await async_setup_component(hass, "config", {})
+    client = await hass_client()
+    response = await client.post(
+        "/api/config/config_entries/options/flow",
+        json={"handler": loaded_entry.entry_id},
+    )
+    form = await response.json()
+    data = initial_form_data(form["data_schema"])
+    assert data["names"] == {"phone_book": "+46701234567 = Anna", "phone_book_file": ""}
+    assert data["transcripts"] == {
+        "transcribe_with": "stt.whisper",
+        "transcribe_language": "sv",
+        "summarise_when_m8com_did": False,
+    }
+    # Submitting it unchanged keeps everything.
+    done = await client.post(
+        f"/api/config/config_entries/options/flow/{form['flow_id']}", json=data
+    )
+    assert (await done.json())["type"] == "create_entry"
+    assert loaded_entry.options["phone_book"] == "+46701234567 = Anna"
+    assert loaded_entry.options["transcribe_with"] == "stt.whisper"

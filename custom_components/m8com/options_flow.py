@@ -82,10 +82,8 @@ def sections_schema(current: Mapping[str, Any]) -> dict[Any, Any]:
         ): BooleanSelector(),
     }
     return {
-        vol.Optional(NAMES, default={}): section(schema(names), {"collapsed": True}),
-        vol.Optional(TRANSCRIPTS, default={}): section(
-            schema(transcripts), {"collapsed": True}
-        ),
+        vol.Required(NAMES): section(schema(names), {"collapsed": True}),
+        vol.Required(TRANSCRIPTS): section(schema(transcripts), {"collapsed": True}),
     }
 
 
