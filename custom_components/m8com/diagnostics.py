@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_WEBHOOK_ID
@@ -20,6 +21,9 @@ from .const import (
 from .data import M8ComConfigEntry
 from .health import DeliveryHealth
 from .routing import async_routes
+
+if TYPE_CHECKING:
+    from .call import Call
 
 TO_REDACT = {
     CONF_SECRET,
@@ -67,10 +71,7 @@ async def async_get_config_entry_diagnostics(
         },
         "recent_transcription_failures": [
             {"call_id": call.call_id, "error": call.transcription_error}
-            for call in sorted(
-                (call for call in calls if call.transcription == "failed"),
-                key=lambda call: call.received,
-            )[-20:]
+            for call in _latest(c for c in calls if c.transcription == "failed")
         ],
         "recent_failures": [
             {
@@ -78,9 +79,11 @@ async def async_get_config_entry_diagnostics(
                 "received": call.received.isoformat(),
                 "error": call.error,
             }
-            for call in sorted(
-                (call for call in calls if call.status == "failed"),
-                key=lambda call: call.received,
-            )[-20:]
+            for call in _latest(c for c in calls if c.status == "failed")
         ],
     }
+
+
+def _latest(calls: Iterable[Call]) -> list[Call]:
+    """The last 20 of these calls to arrive, oldest first."""
+    return sorted(calls, key=lambda call: call.received)[-20:]

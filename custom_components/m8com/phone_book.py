@@ -136,8 +136,14 @@ class PhoneBook:
             self._typed = (text, parse(text, region))
         return self._typed[1]
 
-    def from_file(self, path: Path, region: str) -> dict[str, str]:
-        """The file's book, read again when its size or time changed (executor)."""
+    def from_file(self, config_dir: str, relative: str, region: str) -> dict[str, str]:
+        """The file's book, read again when its size or time changed (executor).
+
+        Resolving the path touches the disk too, so it happens here as well;
+        a path that leaves the config folder gives no names.
+        """
+        if (path := book_path(config_dir, relative)) is None:
+            return {}
         try:
             stat = path.stat()
             key = (path, stat.st_mtime_ns, stat.st_size)
@@ -157,11 +163,9 @@ class PhoneBook:
         region = region_of(hass.config.country)
         book = self.typed(str(options.get(CONF_PHONE_BOOK) or ""), region)
         if relative := str(options.get(CONF_PHONE_BOOK_FILE) or "").strip():
-            path = book_path(hass.config.config_dir, relative)
-            if path is not None:
-                from_file = await hass.async_add_executor_job(
-                    self.from_file, path, region
-                )
-                book = {**from_file, **book}
+            from_file = await hass.async_add_executor_job(
+                self.from_file, hass.config.config_dir, relative, region
+            )
+            book = {**from_file, **book}
         record.caller_name = lookup(book, record.caller_number, region)
         record.callee_name = lookup(book, record.callee_number, region)

@@ -14,7 +14,7 @@ import asyncio
 from pathlib import Path
 from typing import Final
 
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant, callback, split_entity_id
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
 from .call import Call
@@ -31,7 +31,7 @@ from .data import M8ComConfigEntry
 from .filters import option
 from .formatting import media_ids, mime_type, recording_title
 from .index import CallIndex
-from .media_files import media_root, remove_files, write_text
+from .media_files import TRANSCRIPT_SUFFIX, media_root, remove_files, write_text
 from .repairs import async_report_transcriber_missing
 from .transcribe_ai import AI_TASK, async_transcribe_ai
 from .transcribe_stt import async_transcribe_stt
@@ -108,8 +108,7 @@ class Transcriber:
             option(self._entry.options, CONF_TRANSCRIBE_LANGUAGE)
             or self._hass.config.language
         )
-        root = media_root(self._hass)
-        if entity_id.split(".", 1)[0] == AI_TASK:
+        if split_entity_id(entity_id)[0] == AI_TASK:
             summarise = record.summary is None or bool(
                 option(self._entry.options, CONF_SUMMARISE_ANYWAY)
             )
@@ -122,6 +121,7 @@ class Transcriber:
             return await async_transcribe_ai(
                 self._hass, entity_id, attachments, language, summarise=summarise
             )
+        root = media_root(self._hass)
         texts = [
             await async_transcribe_stt(self._hass, entity_id, root / path, language)
             for path in record.files
@@ -131,7 +131,7 @@ class Transcriber:
     async def _async_store(self, record: Call, transcript: Transcript) -> None:
         """Commit the result, then tell the bus and the sensor."""
         root = media_root(self._hass)
-        relative = Path(record.files[0]).with_suffix(".txt").as_posix()
+        relative = Path(record.files[0]).with_suffix(TRANSCRIPT_SUFFIX).as_posix()
         await self._hass.async_add_executor_job(
             write_text, root / relative, text_file(record, transcript)
         )
