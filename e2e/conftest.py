@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+import contextlib
 from pathlib import Path
 
 from aiohttp import web
@@ -36,16 +37,22 @@ WAV = (
 BIG = bytes(range(256)) * (20 * 2**20 // 256)
 
 
-@pytest.fixture
-async def ha(tmp_path: Path) -> AsyncIterator[HomeAssistantProcess]:
-    """A started and onboarded Home Assistant."""
-    process = HomeAssistantProcess(config=tmp_path / "config")
+@contextlib.asynccontextmanager
+async def running(process: HomeAssistantProcess) -> AsyncIterator[HomeAssistantProcess]:
+    """Start and onboard ``process``; stop it however the test ends."""
     await process.start()
     try:
         await process.onboard()
         yield process
     finally:
         await process.stop()
+
+
+@pytest.fixture
+async def ha(tmp_path: Path) -> AsyncIterator[HomeAssistantProcess]:
+    """A started and onboarded Home Assistant."""
+    async with running(HomeAssistantProcess(config=tmp_path / "config")) as process:
+        yield process
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from wyoming.info import AsrModel, AsrProgram, Attribution, Describe, Info
 from wyoming.server import AsyncEventHandler, AsyncServer
 from yarl import URL
 
-from .conftest import WAV
+from .conftest import WAV, running
 from .harness import HomeAssistantProcess, WebSocket, curl_post, free_port
 from .test_real_ha import SECRET, create_entry, payload
 
@@ -43,12 +43,8 @@ async def ha_with_engine(tmp_path: Path) -> AsyncIterator[HomeAssistantProcess]:
         integrations=("stt_length",),
         extra_config=f"ffmpeg:\n  ffmpeg_bin: {imageio_ffmpeg.get_ffmpeg_exe()}\n",
     )
-    await process.start()
-    try:
-        await process.onboard()
+    async with running(process):
         yield process
-    finally:
-        await process.stop()
 
 
 async def test_a_call_ends_with_a_transcript_of_its_whole_recording(

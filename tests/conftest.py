@@ -130,20 +130,23 @@ def entity_registry_enabled_by_default() -> Iterator[None]:
         yield
 
 
+def listen(hass: HomeAssistant, event_type: str) -> list[Event]:
+    """Every event of this type fired from now on, in order."""
+    events: list[Event] = []
+    hass.bus.async_listen(event_type, events.append)
+    return events
+
+
 @pytest.fixture
 def call_events(hass: HomeAssistant) -> list[Event]:
     """Every ``m8com_call_recording`` event fired during the test."""
-    events: list[Event] = []
-    hass.bus.async_listen(EVENT_CALL_RECORDING, events.append)
-    return events
+    return listen(hass, EVENT_CALL_RECORDING)
 
 
 @pytest.fixture
 def saved_events(hass: HomeAssistant) -> list[Event]:
     """Every ``m8com_recording_saved`` event fired during the test."""
-    events: list[Event] = []
-    hass.bus.async_listen(EVENT_RECORDING_SAVED, events.append)
-    return events
+    return listen(hass, EVENT_RECORDING_SAVED)
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.m8com.call_attributes import LAST_CALL_ATTRIBUTES
 from custom_components.m8com.const import DOMAIN
 
-from .conftest import PostFn, load_payload, state_of
+from .conftest import PostFn, listen, load_payload, state_of
 
 NOW = datetime.fromisoformat("2025-03-14T15:00:00+00:00")
 SENSOR = "sensor.m8com_calls_today"
@@ -85,14 +85,12 @@ async def test_service_device(
 async def test_one_state_change_per_call_with_every_detail(
     hass: HomeAssistant, post: PostFn, loaded_entry: MockConfigEntry
 ) -> None:
-    changes: list[str] = []
-    hass.bus.async_listen(
-        "state_changed", lambda e: changes.append(e.data["entity_id"])
-    )
+    state_changes = listen(hass, "state_changed")
     await post(call(1, fileUrls=[]))
     await post(call(2, agentName="Bo"))
     await post(call(2))  # a resend changes nothing
     await hass.async_block_till_done()
+    changes = [event.data["entity_id"] for event in state_changes]
     assert changes == [SENSOR, SENSOR]
     state = state_of(hass, SENSOR)
     assert state.state == "2"
@@ -215,10 +213,7 @@ async def test_rejected_deliveries_count_with_the_last_reason(
 ) -> None:
     sensor = "sensor.m8com_rejected_deliveries"
     assert state_of(hass, sensor).state == "0"
-    changes: list[str] = []
-    hass.bus.async_listen(
-        "state_changed", lambda e: changes.append(e.data["entity_id"])
-    )
+    state_changes = listen(hass, "state_changed")
     await post(call(1, fileUrls=[]))
     await post(call(2), headers={"Authorization": "Bearer wrong-secret-000000"})
     await post(b"not json")
@@ -226,6 +221,7 @@ async def test_rejected_deliveries_count_with_the_last_reason(
     state = state_of(hass, sensor)
     assert state.state == "2"
     assert state.attributes["last_reason"] == "not a call (no valid id, or not JSON)"
+    changes = [event.data["entity_id"] for event in state_changes]
     assert changes.count(sensor) == 2  # an accepted call does not touch it
 
 

@@ -42,8 +42,9 @@ from custom_components.m8com.transcribe_ai import (
 )
 from custom_components.m8com.transcriber import text_file
 from custom_components.m8com.transcript import Transcript, TranscriptionError
+from e2e.custom_components.stt_length.stt import LengthEngine
 
-from .conftest import RECORDING_URL, PostFn, load_payload, state_of
+from .conftest import RECORDING_URL, PostFn, listen, load_payload, state_of
 
 STT_ENTITY = "stt.test_engine"
 NOW = datetime.fromisoformat("2025-03-14T15:00:00+00:00")
@@ -61,8 +62,11 @@ def wav(seconds: float) -> bytes:
     return buffer.getvalue()
 
 
-class CountingEngine(stt.SpeechToTextEntity):
-    """Answers each request with its number and the bytes it received."""
+class CountingEngine(LengthEngine):
+    """Answers each request with its number and the bytes it received.
+
+    It takes what the e2e engine takes (16 kHz mono 16-bit PCM, en/sv).
+    """
 
     _attr_name = "Test engine"
     _attr_unique_id = "test_engine"
@@ -73,36 +77,6 @@ class CountingEngine(stt.SpeechToTextEntity):
         self.fail = 0
         self.running = 0
         self.most_at_once = 0
-
-    @property
-    def supported_languages(self) -> list[str]:
-        """Swedish and English."""
-        return ["en-US", "sv-SE"]
-
-    @property
-    def supported_formats(self) -> list[stt.AudioFormats]:
-        """What HA's voice pipeline sends."""
-        return [stt.AudioFormats.WAV]
-
-    @property
-    def supported_codecs(self) -> list[stt.AudioCodecs]:
-        """Raw PCM."""
-        return [stt.AudioCodecs.PCM]
-
-    @property
-    def supported_bit_rates(self) -> list[stt.AudioBitRates]:
-        """16-bit samples."""
-        return [stt.AudioBitRates.BITRATE_16]
-
-    @property
-    def supported_sample_rates(self) -> list[stt.AudioSampleRates]:
-        """16 kHz."""
-        return [stt.AudioSampleRates.SAMPLERATE_16000]
-
-    @property
-    def supported_channels(self) -> list[stt.AudioChannels]:
-        """Mono."""
-        return [stt.AudioChannels.CHANNEL_MONO]
 
     async def async_process_audio_stream(
         self, metadata: stt.SpeechMetadata, stream: AsyncIterable[bytes]
@@ -179,9 +153,7 @@ async def engine(hass: HomeAssistant, ffmpeg: None) -> CountingEngine:
 @pytest.fixture
 def transcribed(hass: HomeAssistant) -> list[Event]:
     """``m8com_call_transcribed`` events."""
-    events: list[Event] = []
-    hass.bus.async_listen(EVENT_CALL_TRANSCRIBED, events.append)
-    return events
+    return listen(hass, EVENT_CALL_TRANSCRIBED)
 
 
 def choose(hass: HomeAssistant, entry: MockConfigEntry, **options: Any) -> None:
