@@ -47,13 +47,10 @@ async def ha_with_engine(tmp_path: Path) -> AsyncIterator[HomeAssistantProcess]:
         yield process
 
 
-async def test_a_call_ends_with_a_transcript_of_its_whole_recording(
-    ha_with_engine: HomeAssistantProcess, file_server: str
-) -> None:
-    ha = ha_with_engine
+async def account_with_engine(ha: HomeAssistantProcess) -> str:
+    """An account transcribing with ``stt.stt_length``, a phone book; its endpoint."""
     account = await create_entry(ha)
     entry_id = account["result"]["entry_id"]
-    endpoint = ha.url + URL(account["description_placeholders"]["webhook_url"]).path
     engine = await ha.rest(
         "POST", "/api/config/config_entries/flow", {"handler": "stt_length"}
     )
@@ -71,6 +68,23 @@ async def test_a_call_ends_with_a_transcript_of_its_whole_recording(
         },
     )
     assert done["type"] == "create_entry", done
+    return ha.url + URL(account["description_placeholders"]["webhook_url"]).path
+
+
+async def recordings(ha: HomeAssistantProcess) -> list[dict[str, Any]]:
+    """``m8com.get_recordings``, as an automation or script would call it."""
+    found = await ha.rest(
+        "POST", "/api/services/m8com/get_recordings?return_response", {}
+    )
+    result: list[dict[str, Any]] = found["service_response"]["recordings"]
+    return result
+
+
+async def test_a_call_ends_with_a_transcript_of_its_whole_recording(
+    ha_with_engine: HomeAssistantProcess, file_server: str
+) -> None:
+    ha = ha_with_engine
+    endpoint = await account_with_engine(ha)
 
     async with WebSocket(ha) as ws:
         await ws.subscribe("m8com_call_transcribed")
@@ -83,10 +97,7 @@ async def test_a_call_ends_with_a_transcript_of_its_whole_recording(
     assert abs(heard - expected) <= 0.01 * expected, (heard, expected)
     assert event["data"]["call_id"] == 4711
 
-    found = await ha.rest(
-        "POST", "/api/services/m8com/get_recordings?return_response", {}
-    )
-    (recording,) = found["service_response"]["recordings"]
+    (recording,) = await recordings(ha)
     assert recording["transcript"] == event["data"]["transcript"]
     assert recording["caller_name"] == "Anna Kund"
     (audio,) = recording["files"]
@@ -104,6 +115,41 @@ async def test_a_call_ends_with_a_transcript_of_its_whole_recording(
     assert not text_file.exists()
     assert not (ha.media / audio).exists()
     assert ha.log_problems() == []
+
+
+async def test_a_hard_kill_mid_transcription_is_resumed_after_the_restart(
+    ha_with_engine: HomeAssistantProcess, file_server: str
+) -> None:
+    """SIGKILL while the engine works: the call is transcribed after the start."""
+    ha = ha_with_engine
+    endpoint = await account_with_engine(ha)
+    await ha.stop()
+    ha.env["STT_LENGTH_DELAY"] = "60"  # slow, like Whisper on a long call
+    await ha.start()
+    await ha.login()
+    async with WebSocket(ha) as ws:
+        await ws.subscribe("m8com_recording_saved")
+        body = json.dumps(payload(4711, file_server))
+        assert await curl_post(endpoint, SECRET, body) == 200
+        await ws.events(1, timeout=60)
+    await asyncio.sleep(1)  # the engine has the audio now
+    (recording,) = await recordings(ha)
+    assert (recording["status"], recording["transcription"]) == ("saved", "pending")
+    await ha.kill()
+    del ha.env["STT_LENGTH_DELAY"]
+    await ha.start()
+    await ha.login()
+    for _ in range(120):
+        (recording,) = await recordings(ha)
+        if recording["transcription"] != "pending":
+            break
+        await asyncio.sleep(0.5)
+    expected = int(WAV_SECONDS * PCM_BYTES_PER_SECOND)
+    assert recording["transcription"] == "done"
+    assert recording["transcript"] == f"{expected} bytes"
+    (audio,) = recording["files"]
+    text_file = ha.media / Path(audio).with_suffix(".txt")
+    assert text_file.read_text().rstrip().endswith(f"{expected} bytes")
 
 
 class WhisperLike(AsyncEventHandler):  # type: ignore[misc,unused-ignore]

@@ -25,3 +25,17 @@ def test_title() -> None:
     assert recording_title(record, 1).endswith("inbound (2)")
     bare = Call(call_id=2, received=dt_util.utcnow(), talk_time=None)
     assert " · ? → ? · - · unknown" in recording_title(bare)
+
+
+def test_title_shows_the_start_of_the_ai_summary_else_the_transcript() -> None:
+    record = Call(call_id=1, received=dt_util.utcnow(), direction="inbound")
+    base = recording_title(record)
+    record.transcript = "Hello, I am calling about invoice 123. " * 5
+    assert recording_title(record) == (
+        f"{base} · “Hello, I am calling about invoice 123. Hello, I am calling "
+        "about invoice 123. …”"
+    )
+    record.ai_summary = "Invoice 123 was paid."
+    assert recording_title(record) == f"{base} · “Invoice 123 was paid.”"
+    second = Call(1, record.received, direction="inbound")
+    assert recording_title(record, 1) == recording_title(second, 1)  # first only

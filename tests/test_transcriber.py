@@ -16,12 +16,13 @@ from typing import Any, ClassVar, cast
 from unittest.mock import patch
 import wave
 
-from homeassistant.components import stt
+from homeassistant.components import media_source, stt
 from homeassistant.config_entries import ConfigFlow
 from homeassistant.const import Platform
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 import imageio_ffmpeg
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -212,6 +213,12 @@ async def test_segments_reach_the_engine_in_order_and_the_result_is_kept(
     assert txt.read_text().endswith(text + "\n")
     assert record.transcript_file == record.files[0].replace(".wav", ".txt")
     assert state_of(hass, "sensor.m8com_calls_today").attributes["transcript"] == text
+    day = dt_util.as_local(record.started).date().isoformat()
+    browsed = await media_source.async_browse_media(
+        hass, f"media-source://{DOMAIN}/{loaded_entry.entry_id}/{day}"
+    )
+    assert browsed.children is not None
+    assert browsed.children[0].title.endswith(f" · “{text}”")
     response = await hass.services.async_call(
         DOMAIN, "get_recordings", {}, blocking=True, return_response=True
     )

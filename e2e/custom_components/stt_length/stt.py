@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterable
 import os
 
@@ -57,9 +58,14 @@ class LengthEngine(stt.SpeechToTextEntity):
     async def async_process_audio_stream(
         self, metadata: stt.SpeechMetadata, stream: AsyncIterable[bytes]
     ) -> stt.SpeechResult:
-        """Count the bytes (or say ``STT_LENGTH_SAYS``, for the screenshots)."""
+        """Count the bytes (or say ``STT_LENGTH_SAYS``, for the screenshots).
+
+        ``STT_LENGTH_DELAY`` (seconds) makes it slow, like Whisper on a long
+        call, so a test can kill HA while a transcription runs.
+        """
         size = 0
         async for chunk in stream:
             size += len(chunk)
+        await asyncio.sleep(float(os.environ.get("STT_LENGTH_DELAY") or 0))
         text = os.environ.get("STT_LENGTH_SAYS") or f"{size} bytes"
         return stt.SpeechResult(text, stt.SpeechResultState.SUCCESS)
