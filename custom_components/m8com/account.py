@@ -19,7 +19,7 @@ from .const import CONF_CLOUDHOOK, CONF_EXPECT_CALLS_DAYS, CONF_SECRET, LOGGER
 from .data import M8ComConfigEntry, M8ComRuntime
 from .downloader import Downloader
 from .endpoint import async_delete_cloudhook, async_endpoint_url, async_track_endpoint
-from .filters import option
+from .options import option
 from .health import DeliveryHealth
 from .index import CallIndex
 from .library import async_schedule_retention

@@ -31,7 +31,7 @@ from .const import (
     MIN_SECRET_LENGTH,
 )
 from .endpoint import async_delete_cloudhook, async_endpoint_url
-from .filters import clean, filters_schema
+from .options import clean, filters_schema
 from .options_flow import M8ComOptionsFlow
 from .routing import async_routes, retire
 

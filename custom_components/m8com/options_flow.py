@@ -1,7 +1,7 @@
 """Options: the filters, then two folded sections — names and transcripts.
 
 The sections stay folded so the filters form reads as before; what they hold
-is stored flat (``filters.clean``), like every other option.
+is stored flat (``options.clean``), like every other option.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from .const import (
     CONF_TRANSCRIBE_LANGUAGE,
     CONF_TRANSCRIBE_WITH,
 )
-from .filters import clean, filters_schema, option
+from .options import clean, filters_schema, option
 from .phone_book import book_path
 from .transcribe_ai import AI_TASK, ai_task_available
 

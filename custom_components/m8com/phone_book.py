@@ -6,7 +6,7 @@ the config folder (option ``phone_book_file``) may be a vCard export (``.vcf``)
 or a CSV in any column order (e.g. Google's or Outlook's contacts export); it
 is read again whenever it changes, and never from outside the config folder.
 Typed entries win over the file's. Numbers are compared as
-erasure compares them (``numbers.normalise``, HA's country as region), so any
+erasure compares them (``phone_numbers.normalise``, HA's country as region), so any
 way of writing a number finds its name.
 """
 
@@ -19,7 +19,7 @@ import re
 from typing import TYPE_CHECKING, Any, Final
 
 from .const import CONF_PHONE_BOOK, CONF_PHONE_BOOK_FILE, LOGGER
-from .numbers import DEFAULT_REGION, normalise, region_of
+from .phone_numbers import DEFAULT_REGION, normalise, region_of
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

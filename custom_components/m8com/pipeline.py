@@ -36,7 +36,7 @@ from .downloader import (
     redact_url,
 )
 from .fetch_policy import MAX_URLS_PER_CALL
-from .filters import accepts, option
+from .options import accepts, option
 from .formatting import media_ids
 from .index import CallIndex
 from .media_files import media_root, remove_files

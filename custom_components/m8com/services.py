@@ -23,7 +23,7 @@ from .compat import async_register_admin_action, schema
 from .const import DIRECTIONS, DOMAIN
 from .data import M8ComConfigEntry
 from .library import as_response, async_delete, involves, older_than
-from .numbers import region_of
+from .phone_numbers import region_of
 
 CONF_ENTRY = "config_entry_id"
 

@@ -28,7 +28,7 @@ from .const import (
     signal_updated,
 )
 from .data import M8ComConfigEntry
-from .filters import option
+from .options import option
 from .formatting import media_ids, mime_type, recording_title
 from .index import CallIndex
 from .media_files import TRANSCRIPT_SUFFIX, media_root, remove_files, write_text

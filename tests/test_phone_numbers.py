@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from custom_components.m8com.numbers import same_number
+from custom_components.m8com.phone_numbers import same_number
 
 
 @pytest.mark.parametrize(

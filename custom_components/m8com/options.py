@@ -1,4 +1,4 @@
-"""Which calls an account wants: the receiving side of M8Com's own send settings.
+"""Every option of an account and its default: which calls it wants, names, transcripts.
 
 M8Com's admin chooses answer groups and users to send; these options let the
 household or business narrow that further on the Home Assistant side, without

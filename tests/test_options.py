@@ -10,7 +10,7 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.m8com.filters import (
+from custom_components.m8com.options import (
     DEFAULT_OPTIONS,
     accepts,
     clean,
