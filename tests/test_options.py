@@ -10,13 +10,13 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.m8com.index import Call
 from custom_components.m8com.options import (
     DEFAULT_OPTIONS,
     accepts,
     clean,
     seen_choices,
 )
-from custom_components.m8com.index import Call
 
 from .conftest import PostFn, load_payload, state_of
 

@@ -19,11 +19,11 @@ from .const import CONF_CLOUDHOOK, CONF_EXPECT_CALLS_DAYS, CONF_SECRET, LOGGER
 from .data import M8ComConfigEntry, M8ComRuntime
 from .downloader import Downloader
 from .endpoint import async_delete_cloudhook, async_endpoint_url, async_track_endpoint
-from .options import option
 from .health import DeliveryHealth
 from .index import CallIndex
 from .library import async_schedule_retention
 from .media_files import media_root
+from .options import option
 from .pipeline import CallPipeline
 from .recovery import async_recover
 from .repairs import async_check_https, async_clear_issues, async_report_setup_failed

@@ -20,9 +20,9 @@ from homeassistant.util import dt as dt_util
 from .call import Call
 from .const import CONF_RETENTION_DAYS, DOMAIN, LOGGER, signal_erased
 from .data import M8ComConfigEntry
-from .options import option
 from .formatting import media_ids
 from .media_files import media_root, remove_files
+from .options import option
 from .phone_numbers import same_number
 from .repairs import async_report_lost
 

@@ -36,10 +36,10 @@ from .downloader import (
     redact_url,
 )
 from .fetch_policy import MAX_URLS_PER_CALL
-from .options import accepts, option
 from .formatting import media_ids
 from .index import CallIndex
 from .media_files import media_root, remove_files
+from .options import accepts, option
 from .payload import CallPayload
 from .phone_book import PhoneBook
 from .repairs import (

@@ -28,10 +28,10 @@ from .const import (
     signal_updated,
 )
 from .data import M8ComConfigEntry
-from .options import option
 from .formatting import media_ids, mime_type, recording_title
 from .index import CallIndex
 from .media_files import TRANSCRIPT_SUFFIX, media_root, remove_files, write_text
+from .options import option
 from .repairs import async_report_transcriber_missing
 from .transcribe_ai import AI_TASK, async_transcribe_ai
 from .transcribe_stt import async_transcribe_stt
