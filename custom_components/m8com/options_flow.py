@@ -16,6 +16,9 @@ from homeassistant.helpers.selector import (
     EntitySelector,
     EntitySelectorConfig,
     LanguageSelector,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
     TextSelector,
     TextSelectorConfig,
 )
@@ -23,6 +26,11 @@ import voluptuous as vol
 
 from .compat import schema
 from .const import (
+    CONF_ASSIST,
+    CONF_CALLBACK_DUE_HOURS,
+    CONF_CALLBACK_NUMBERS,
+    CONF_CALLBACK_SHORT_SECONDS,
+    CONF_CALLBACK_WHEN_AI,
     CONF_PHONE_BOOK,
     CONF_PHONE_BOOK_FILE,
     CONF_SUMMARISE_ANYWAY,
@@ -35,6 +43,8 @@ from .transcribe_ai import AI_TASK, ai_task_available
 
 NAMES = "names"
 TRANSCRIPTS = "transcripts"
+CALLBACKS = "callbacks"
+ASSIST = "assist"
 SECTIONS: dict[str, tuple[str, ...]] = {
     NAMES: (CONF_PHONE_BOOK, CONF_PHONE_BOOK_FILE),
     TRANSCRIPTS: (
@@ -42,6 +52,13 @@ SECTIONS: dict[str, tuple[str, ...]] = {
         CONF_TRANSCRIBE_LANGUAGE,
         CONF_SUMMARISE_ANYWAY,
     ),
+    CALLBACKS: (
+        CONF_CALLBACK_WHEN_AI,
+        CONF_CALLBACK_SHORT_SECONDS,
+        CONF_CALLBACK_NUMBERS,
+        CONF_CALLBACK_DUE_HOURS,
+    ),
+    ASSIST: (CONF_ASSIST,),
 }
 
 
@@ -84,6 +101,37 @@ def sections_schema(current: Mapping[str, Any]) -> dict[Any, Any]:
     return {
         vol.Required(NAMES): section(schema(names), {"collapsed": True}),
         vol.Required(TRANSCRIPTS): section(schema(transcripts), {"collapsed": True}),
+        vol.Required(CALLBACKS): section(
+            schema(callbacks_fields(current)), {"collapsed": True}
+        ),
+        vol.Required(ASSIST): section(
+            schema({_default(current, CONF_ASSIST): BooleanSelector()}),
+            {"collapsed": True},
+        ),
+    }
+
+
+def _default(current: Mapping[str, Any], key: str) -> Any:
+    return vol.Optional(key, default=option(current, key))
+
+
+def _box(maximum: int, unit: str) -> NumberSelector:
+    return NumberSelector(
+        NumberSelectorConfig(
+            min=0, max=maximum, mode=NumberSelectorMode.BOX, unit_of_measurement=unit
+        )
+    )
+
+
+def callbacks_fields(current: Mapping[str, Any]) -> dict[Any, Any]:
+    """The rules that put a call on the callback list, and its due time."""
+    return {
+        _default(current, CONF_CALLBACK_WHEN_AI): BooleanSelector(),
+        _default(current, CONF_CALLBACK_SHORT_SECONDS): _box(3600, "s"),
+        _default(current, CONF_CALLBACK_NUMBERS): TextSelector(
+            TextSelectorConfig(multiline=True)
+        ),
+        _default(current, CONF_CALLBACK_DUE_HOURS): _box(200, "h"),
     }
 
 
