@@ -27,7 +27,7 @@ from .options import option
 from .pipeline import CallPipeline
 from .recovery import async_recover
 from .repairs import async_check_https, async_clear_issues, async_report_setup_failed
-from .routing import async_routes
+from .routing import async_routes, webhook_ids
 from .services import async_setup_services
 from .statistics import async_schedule_statistics
 from .transcriber import Transcriber
@@ -154,11 +154,12 @@ async def async_unload_account(
 
 
 async def async_remove_account(hass: HomeAssistant, entry: M8ComConfigEntry) -> None:
-    """Close the webhook ids; delete the cloudhook, the call index and issues.
+    """Close the webhook ids; delete their cloudhooks, the call index and issues.
 
     Recordings stay in the media folder: they are the user's files.
     """
     async_routes(hass).async_remove(entry.entry_id)
-    await async_delete_cloudhook(hass, entry.data[CONF_WEBHOOK_ID])
+    for webhook_id in sorted(webhook_ids(entry)):  # retired ones keep theirs
+        await async_delete_cloudhook(hass, webhook_id)
     await CallIndex(hass, entry.entry_id).async_remove_storage()
     async_clear_issues(hass, entry)
