@@ -459,7 +459,7 @@ async def test_options_form_opens_with_the_current_options_in_its_sections(
     )
     form = await response.json()
     data = initial_form_data(form["data_schema"])
-    assert data["names"] == {"phone_book": "+46701234567 = Anna", "phone_book_file": ""}
+    assert data["names"] == {"phone_book": "+46701234567 = Anna"}
     assert data["transcripts"] == {
         "transcribe_with": "stt.whisper",
         "transcribe_language": "sv",
