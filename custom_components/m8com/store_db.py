@@ -155,6 +155,7 @@ class Database:
         self.writer.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
 
 
+_FTS5_SECURE_DELETE: Final = (3, 42, 0)
 _NUMBERS_OF: Final = "SELECT number FROM numbers WHERE call_id = ?"
 
 
@@ -170,12 +171,11 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 def _secure_text_delete(db: sqlite3.Connection) -> bool:
     """Turn on FTS5's in-place delete if this SQLite has it (3.42+)."""
-    try:
-        db.execute(
-            "INSERT INTO calls_text (calls_text, rank) VALUES ('secure-delete', 1)"
-        )
-    except sqlite3.DatabaseError:
+    # Decided by version, not by trying: a refused FTS5 command leaves the
+    # table locked against checkpoints for the connection's lifetime.
+    if sqlite3.sqlite_version_info < _FTS5_SECURE_DELETE:
         return False
+    db.execute("INSERT INTO calls_text (calls_text, rank) VALUES ('secure-delete', 1)")
     return True
 
 

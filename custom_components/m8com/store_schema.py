@@ -114,10 +114,13 @@ def _script(db: sqlite3.Connection, script: str) -> None:
 
 def fts5_available(db: sqlite3.Connection) -> bool:
     """Whether this SQLite build has FTS5 (Python's usually does)."""
+    cursor = db.cursor()
     try:
-        db.execute("CREATE VIRTUAL TABLE temp.fts5_probe USING fts5 (x)")
+        cursor.execute("CREATE VIRTUAL TABLE temp.fts5_probe USING fts5 (x)")
     except sqlite3.OperationalError:
         return False
+    finally:
+        cursor.close()  # a failed statement held open would lock checkpoints
     db.execute("DROP TABLE temp.fts5_probe")
     return True
 
@@ -132,12 +135,20 @@ MIGRATIONS: Final[list[Callable[[sqlite3.Connection], None]]] = [_calls, _text]
 """Schema steps; ``PRAGMA user_version`` says how many a database has had."""
 
 
+class SchemaTooNewError(Exception):
+    """The file is from a newer version of the integration (a downgrade).
+
+    Not a ``sqlite3.DatabaseError``: the file is sound and must not be set
+    aside as damaged; set-up fails and says why until the upgrade is back.
+    """
+
+
 def migrate(db: sqlite3.Connection) -> None:
     """Apply the steps this database has not had yet, in one transaction."""
     (version,) = db.execute("PRAGMA user_version").fetchone()
     if version > len(MIGRATIONS):
-        msg = f"call store schema {version} is newer than this version knows"
-        raise sqlite3.DatabaseError(msg)
+        msg = f"the call store is from a newer version (schema {version})"
+        raise SchemaTooNewError(msg)
     if version == len(MIGRATIONS):
         return
     db.execute("BEGIN IMMEDIATE")
