@@ -90,7 +90,7 @@ class CallPipeline:
                     f"(at most {MAX_URLS_PER_CALL} a call)"
                 )
             if not option(options, CONF_DOWNLOAD_AUDIO):
-                record.urls = []  # bearer links are not even journaled when unused
+                record.urls = []  # bearer links are not even stored when unused
         if wanted and not record.urls:
             record.status = "saved"  # nothing to fetch: final on arrival
         if not await self._store.async_accept(record):
