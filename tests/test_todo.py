@@ -120,7 +120,8 @@ async def test_the_ai_flag_opens_an_item_after_the_transcript(
 ) -> None:
     await post(short_call(1, seconds=300))
     await hass.async_block_till_done(wait_background_tasks=True)
-    record = named.runtime_data.index.calls[1]
+    record = await named.runtime_data.store.async_get(1)
+    assert record is not None
     record.callback_needed = True
     record.ai_summary = "Wants a quote."
     record.action_items = ["Send the quote"]
@@ -142,7 +143,8 @@ async def test_the_ai_rule_can_be_turned_off(
     )
     await post(short_call(1))
     await hass.async_block_till_done(wait_background_tasks=True)
-    record = loaded_entry.runtime_data.index.calls[1]
+    record = await loaded_entry.runtime_data.store.async_get(1)
+    assert record is not None
     record.callback_needed = True
     async_dispatcher_send(hass, signal_updated(loaded_entry.entry_id), record)
     await hass.async_block_till_done(wait_background_tasks=True)
@@ -248,5 +250,6 @@ async def test_erasure_removes_the_item_and_a_restart_keeps_the_list(
     await hass.services.async_call(
         DOMAIN, "delete_recordings", {"number": "+46701234567"}, blocking=True
     )
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert [i["uid"] for i in await items(hass)] == ["2"]
     assert state_of(hass, TODO).state == "0"

@@ -17,8 +17,8 @@ from homeassistant.util import dt as dt_util
 
 from .callbacks import who
 from .const import ASSIST_MAX_CALLS
-from .library import involves
-from .phone_numbers import region_of
+from .phone_numbers import normalise, region_of
+from .store_query import Query
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -30,27 +30,20 @@ if TYPE_CHECKING:
 
 GIST_CHARS: Final = 160
 """How much of a transcript stands in for a missing summary."""
+SEARCH_LIMIT: Final = 500
+"""The most calls one question counts (per account)."""
 
 type Found = tuple[M8ComConfigEntry, Call]
 
 
-def matching(region: str, call: Call, name: str | None, number: str | None) -> bool:
-    """The call involves the phone-book name (any part of it) and the number."""
-    if name:
-        wanted = name.casefold().strip()
-        names = (call.caller_name, call.callee_name)
-        if not any(n and wanted in n.casefold() for n in names):
-            return False
-    return not number or involves(call, number, region)
-
-
-def text_of(call: Call) -> str:
-    """Everything a search may find in a call, case-folded."""
-    parts = (
-        call.summary, call.ai_summary, call.transcript, *call.action_items,
-        call.caller_name, call.callee_name, call.answer_group_name,
-    )  # fmt: skip
-    return " ".join(p for p in parts if p).casefold()
+def named(call: Call, name: str | None) -> bool:
+    """The call involves the phone-book name (any part of it), if one is asked."""
+    if not name:
+        return True
+    wanted = name.casefold().strip()
+    return any(
+        n and wanted in n.casefold() for n in (call.caller_name, call.callee_name)
+    )
 
 
 class Answers:
@@ -67,25 +60,37 @@ class Answers:
         self._texts = texts
         self.region = region_of(hass.config.country)
 
-    def calls(self) -> list[Found]:
-        """Every kept call of the accounts, newest first."""
+    async def async_calls(  # noqa: PLR0913 - the filters a question may have
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        name: str | None = None,
+        number: str | None = None,
+        direction: str | None = None,
+        text: str | None = None,
+    ) -> list[Found]:
+        """Kept calls through the store's indexes, newest first.
+
+        A name is looked up with the text search (names are indexed with
+        the call) and then kept only where the phone book gave it.
+        """
+        query = Query(
+            since=since,
+            until=until,
+            number=normalise(number, self.region) if number else None,
+            direction=direction,
+            text=" ".join(filter(None, (text, name))) or None,
+            limit=SEARCH_LIMIT,
+        )
         found = [
             (entry, call)
             for entry in self._entries
-            for call in entry.runtime_data.index.calls.values()
-            if call.status != "filtered"
+            for call in await entry.runtime_data.store.async_find(query)
+            if named(call, name)
         ]
         found.sort(key=lambda item: item[1].started, reverse=True)
         return found
-
-    def search(self, query: str) -> list[Found]:
-        """Calls that mention every word of the query, newest first."""
-        words = query.casefold().split()
-        return [
-            (entry, call)
-            for entry, call in self.calls()
-            if all(word in text_of(call) for word in words)
-        ]
 
     def who(self, call: Call) -> str:
         """The customer, named from the phone book where it can."""

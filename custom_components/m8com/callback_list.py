@@ -1,12 +1,12 @@
 """An account's callback list: calls that need a call back, grouped into items.
 
 The list is not a store of its own: its state is on the calls (``callback``,
-``callback_item``, ``callback_due``, ``callback_done_at``…), committed with
-them, so it survives restarts with the call index and an erased call (action or
-retention) leaves the list with it. One item groups the call that opened it and
-the later calls from the same number that needed a call back while it was open.
-This object keeps the items in memory (one pass over the calls at set-up) and
-tells the to-do entity when the list changed.
+``callback_item``, ``callback_due``, ``callback_done_at``…) in the call store,
+so it survives restarts and an erased call (action or retention) leaves the
+list with it. One item groups the call that opened it and the later calls from
+the same number that needed a call back while it was open. This object keeps
+the open items and the last ticked-off ones in memory (read through the
+store's callback indexes at set-up) and tells the to-do entity of changes.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ class CallbackList:
     """The items of one account, kept in step with its calls."""
 
     def __init__(self, hass: HomeAssistant, entry: M8ComConfigEntry) -> None:
-        """Bound to the account whose index holds the calls."""
+        """Bound to the account whose store holds the calls."""
         self._hass = hass
         self._entry = entry
         self.items: dict[int, CallbackItem] = {}
@@ -84,9 +84,9 @@ class CallbackList:
     async def async_start(self) -> Callable[[], None]:
         """Gather the items from the calls; follow new, transcribed and erased calls."""
         self.texts = await async_texts(self._hass, None)
-        for record in self._entry.runtime_data.index.calls.values():
-            if record.callback_item is not None:
-                self._add(record)
+        store = self._entry.runtime_data.store
+        for record in await store.async_on_callback_list(DONE_SHOWN):
+            self._add(record)
         entry_id = self._entry.entry_id
         unsubs = [
             async_dispatcher_connect(self._hass, signal, target)
@@ -166,7 +166,8 @@ class CallbackList:
             record.callback_item = joined.uid
             record.callback_due = joined.head.callback_due
         self._add(record)
-        await self._entry.runtime_data.index.async_commit(record)
+        if not await self._entry.runtime_data.store.async_update(record):
+            self._drop([record.call_id])  # erased meanwhile
         LOGGER.debug("Call %s is on the callback list", record.call_id)
         self._async_changed()
 
@@ -183,44 +184,73 @@ class CallbackList:
         """A user ticked an item off (or reopened it) or edited its text."""
         item = self.items[uid]
         was_done = item.status == "done"
-        for record in item.calls:
+        own_summary = summary if summary not in (None, self.summary(item)) else None
+        own_text = (
+            description if description not in (None, self.description(item)) else None
+        )
+        now = dt_util.utcnow()
+
+        def change(record: Call) -> None:
             record.callback = "done" if done else "open"
             if done and not was_done:
-                record.callback_done_at = dt_util.utcnow()
-                record.callback_done_by = user
+                record.callback_done_at, record.callback_done_by = now, user
             elif not done:
                 record.callback_done_at = record.callback_done_by = None
             record.callback_due = due
-        head = item.head
-        if summary is not None and summary != self.summary(item):
-            head.callback_summary = summary
-        if description is not None and description != self.description(item):
-            head.callback_description = description
-        await self._async_commit(item.calls)
+            if record.call_id == item.head.call_id:
+                record.callback_summary = own_summary or record.callback_summary
+                record.callback_description = own_text or record.callback_description
+
+        await self._async_write(item.calls, change)
 
     async def async_delete(self, uids: Iterable[int]) -> None:
         """Items deleted from a card: gone from the list, the calls stay."""
         records = [c for uid in uids for c in self.items.pop(uid).calls]
-        for record in records:
-            record.callback = "deleted"
-        await self._async_commit(records)
-        for record in records:
-            self._add(record)  # kept, so a later call opens a new item
 
-    async def _async_commit(self, records: list[Call]) -> None:
+        def change(record: Call) -> None:
+            record.callback = "deleted"
+
+        await self._async_write(records, change)
+
+    async def _async_write(
+        self, records: list[Call], change: Callable[[Call], None]
+    ) -> None:
+        """Change calls in memory and in the store.
+
+        The stored call is read afresh and changed too, so a transcript that
+        arrived meanwhile is not written back over.
+        """
+        store = self._entry.runtime_data.store
+        gone = []
         for record in records:
-            await self._entry.runtime_data.index.async_commit(record)
+            change(record)
+            fresh = await store.async_get(record.call_id)
+            if fresh is not None:
+                change(fresh)
+            if fresh is None or not await store.async_update(fresh):
+                gone.append(record.call_id)
+        self._drop(gone)
         self._async_changed()
 
     @callback
     def _async_erased(self) -> None:
+        self._entry.async_create_background_task(
+            self._hass, self._async_forget_erased(), f"{DOMAIN} callback erasure"
+        )
+
+    async def _async_forget_erased(self) -> None:
         """Calls were erased: their items lose them, empty items go."""
-        calls = self._entry.runtime_data.index.calls
+        ids = {c.call_id for item in self.items.values() for c in item.calls}
+        kept = await self._entry.runtime_data.store.async_get_many(ids)
+        self._drop(ids - kept.keys())
+        self._async_changed()
+
+    def _drop(self, call_ids: Iterable[int]) -> None:
+        gone = set(call_ids)
         for uid, item in list(self.items.items()):
-            item.calls = [c for c in item.calls if calls.get(c.call_id) is c]
+            item.calls = [c for c in item.calls if c.call_id not in gone]
             if not item.calls:
                 del self.items[uid]
-        self._async_changed()
 
     @callback
     def _async_changed(self) -> None:

@@ -13,8 +13,8 @@ from homeassistant.config_entries import ConfigEntry
 
 if TYPE_CHECKING:
     from .callback_list import CallbackList
-    from .index import CallIndex
     from .pipeline import CallPipeline
+    from .store import CallStore
     from .webhook import WebhookHandler
 
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 class M8ComRuntime:
     """``entry.runtime_data`` while the account is loaded."""
 
-    index: CallIndex
+    store: CallStore
     pipeline: CallPipeline
     webhook_url: str
     handler: WebhookHandler

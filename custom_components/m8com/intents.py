@@ -18,7 +18,7 @@ from homeassistant.helpers import config_validation as cv, intent
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
-from .assist_answers import Answers, matching
+from .assist_answers import Answers
 from .callbacks import async_texts
 from .const import CONF_ASSIST, DOMAIN
 from .options import option
@@ -59,14 +59,16 @@ class _CallsIntent(intent.IntentHandler):
         slots = {key: value["value"] for key, value in intent_obj.slots.items()}
         texts = await async_texts(hass, intent_obj.language)
         answers = Answers(hass, allowed_accounts(hass), texts)
-        speech, data = self.answer(answers, slots)
+        speech, data = await self.async_answer(answers, slots)
         response = intent_obj.create_response()
         response.response_type = intent.IntentResponseType.QUERY_ANSWER
         response.async_set_speech(speech)
         response.async_set_speech_slots(data)
         return response
 
-    def answer(self, answers: Answers, slots: dict[str, Any]) -> tuple[str, Any]:
+    async def async_answer(
+        self, answers: Answers, slots: dict[str, Any]
+    ) -> tuple[str, Any]:
         """The speech and the data behind it."""
         raise NotImplementedError
 
@@ -92,16 +94,18 @@ class RecentCalls(_CallsIntent):
             ),
         }
 
-    def answer(self, answers: Answers, slots: dict[str, Any]) -> tuple[str, Any]:
+    async def async_answer(
+        self, answers: Answers, slots: dict[str, Any]
+    ) -> tuple[str, Any]:
         """The newest matching calls, a few of them read out."""
         since, until = period_start(slots.get("period"), dt_util.now())
-        calls = [
-            (entry, call)
-            for entry, call in answers.calls()
-            if since <= call.started <= until
-            and slots.get("direction") in (None, call.direction)
-            and matching(answers.region, call, slots.get("name"), slots.get("number"))
-        ]
+        calls = await answers.async_calls(
+            since=since,
+            until=until,
+            name=slots.get("name"),
+            number=slots.get("number"),
+            direction=slots.get("direction"),
+        )
         return answers.listing(calls, "assist_calls", "assist_no_calls")
 
 
@@ -120,18 +124,13 @@ class CallDetails(_CallsIntent):
         """A name or a number, optional."""
         return dict(PARTY)
 
-    def answer(self, answers: Answers, slots: dict[str, Any]) -> tuple[str, Any]:
+    async def async_answer(
+        self, answers: Answers, slots: dict[str, Any]
+    ) -> tuple[str, Any]:
         """The newest call matching the name or number."""
         name, number = slots.get("name"), slots.get("number")
-        found = next(
-            (
-                (entry, call)
-                for entry, call in answers.calls()
-                if matching(answers.region, call, name, number)
-            ),
-            None,
-        )
-        return answers.details(found, name or number)
+        found = await answers.async_calls(name=name, number=number)
+        return answers.details(found[0] if found else None, name or number)
 
 
 class SearchCalls(_CallsIntent):
@@ -152,10 +151,12 @@ class SearchCalls(_CallsIntent):
             )
         }
 
-    def answer(self, answers: Answers, slots: dict[str, Any]) -> tuple[str, Any]:
-        """The newest calls that mention every word."""
+    async def async_answer(
+        self, answers: Answers, slots: dict[str, Any]
+    ) -> tuple[str, Any]:
+        """The newest calls that mention every word (the store's text search)."""
         query = str(slots["query"])
-        found = answers.search(query)
+        found = await answers.async_calls(text=query)
         return answers.listing(
             found, "assist_search", "assist_search_none", query=query
         )
@@ -170,7 +171,9 @@ class Callbacks(_CallsIntent):
         "the callback to-do list), the most urgent first."
     )
 
-    def answer(self, answers: Answers, slots: dict[str, Any]) -> tuple[str, Any]:
+    async def async_answer(
+        self, answers: Answers, slots: dict[str, Any]
+    ) -> tuple[str, Any]:
         """The open items, the most urgent first."""
         return answers.callbacks()
 
