@@ -259,6 +259,7 @@ async def test_library_end_to_end(ha: HomeAssistantProcess, file_server: str) ->
         f"/api/config/config_entries/options/flow/{flow['flow_id']}",
         {"retention_days": 1, "names": {}, "transcripts": {}},
     )
+    # The reload answers once the entry is loaded, and retention runs before.
     await ha.rest("POST", f"/api/config/config_entries/entry/{entry_id}/reload")
     left = await ha.rest(
         "POST", "/api/services/m8com/get_recordings?return_response", {}

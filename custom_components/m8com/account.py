@@ -20,7 +20,7 @@ from .const import CONF_CLOUDHOOK, CONF_EXPECT_CALLS_DAYS, CONF_SECRET, LOGGER
 from .data import M8ComConfigEntry, M8ComRuntime
 from .downloader import Downloader
 from .endpoint import async_delete_cloudhook, async_endpoint_url, async_track_endpoint
-from .health import DeliveryHealth
+from .health import async_health
 from .index import CallIndex
 from .library import async_apply_retention, async_schedule_retention
 from .media_files import media_root
@@ -126,9 +126,7 @@ def async_watch_silence(hass: HomeAssistant, entry: M8ComConfigEntry) -> CALLBAC
         days = int(option(entry.options, CONF_EXPECT_CALLS_DAYS))
         calls = entry.runtime_data.index.calls.values()
         newest = max((call.received for call in calls), default=None)
-        async_routes(hass).health.setdefault(
-            entry.entry_id, DeliveryHealth()
-        ).check_silence(hass, entry, days, newest)
+        async_health(hass, entry.entry_id).check_silence(hass, entry, days, newest)
 
     _check()
     return async_track_time_interval(hass, _check, timedelta(hours=1))

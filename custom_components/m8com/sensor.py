@@ -44,10 +44,9 @@ from .call_attributes import (
 )
 from .const import CALLS_KEY, signal_delivery, signal_erased, signal_updated
 from .data import M8ComConfigEntry
-from .entity import M8ComEntity
-from .health import DeliveryHealth
+from .entity import M8ComCallEntity, M8ComEntity
+from .health import DeliveryHealth, async_health
 from .index import CallIndex
-from .routing import async_routes
 
 PARALLEL_UPDATES = 0
 
@@ -131,7 +130,7 @@ class M8ComHealthSensor(M8ComEntity, SensorEntity):
 
     @property
     def _health(self) -> DeliveryHealth:
-        return async_routes(self.hass).health.get(self._entry_id) or DeliveryHealth()
+        return async_health(self.hass, self._entry_id)
 
     @property
     def native_value(self) -> int | datetime | None:
@@ -143,11 +142,8 @@ class M8ComHealthSensor(M8ComEntity, SensorEntity):
         """Read through the description's ``attributes_fn``."""
         return self.entity_description.attributes_fn(self._health)
 
-    def _apply(self, record: Call) -> bool:
-        return False  # accepted calls change nothing here
 
-
-class M8ComCallsSensor(M8ComEntity, SensorEntity):
+class M8ComCallsSensor(M8ComCallEntity, SensorEntity):
     """Counts today's calls; its attributes are the last call's details."""
 
     _unrecorded_attributes = frozenset({*LAST_CALL_ATTRIBUTES, RECENT_CALLS})
