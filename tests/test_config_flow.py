@@ -26,7 +26,13 @@ from custom_components.m8com.const import CONF_CLOUDHOOK, CONF_SECRET, DOMAIN
 from custom_components.m8com.endpoint import _cloud
 from custom_components.m8com.routing import webhook_ids
 
-from .conftest import DIRECT_PATH, SECRET, WEBHOOK_ID, load_payload
+from .conftest import (
+    DIRECT_PATH,
+    SECRET,
+    WEBHOOK_ID,
+    load_payload,
+    stored_calls,
+)
 
 EXTERNAL = "https://home.example.se"
 
@@ -358,14 +364,14 @@ async def test_reconfigure_rotates_secret_and_url(
     old = await post(payload)
     # A replaced URL stays registered and says so (410), never HA's silent 200.
     assert old.status == (HTTPStatus.GONE if new_url else HTTPStatus.UNAUTHORIZED)
-    assert 4711 not in loaded_entry.runtime_data.index.calls
+    assert 4711 not in stored_calls(loaded_entry)
     if new_url:
         assert loaded_entry.data["retired_webhook_ids"] == [WEBHOOK_ID]
     fresh = await post(
         payload, headers={"Authorization": f"Bearer {new_secret}"}, path=new_path
     )
     assert fresh.status == HTTPStatus.OK
-    assert 4711 in loaded_entry.runtime_data.index.calls
+    assert 4711 in stored_calls(loaded_entry)
 
 
 async def test_reconfigure_with_cloud_replaces_cloudhook(

@@ -1,7 +1,9 @@
 """One call as this integration keeps it: metadata, its files and its fate.
 
-Flattened from M8Com's payload once, stored in the index (snapshot and
-journal), and read by the entities, the media browser and the actions.
+Flattened from M8Com's payload once, stored in the call store, and read by
+the entities, the media browser and the actions. Its fate changes only
+through the ``mark_*`` methods below, so every path (download, restart
+recovery, redelivery, transcription) moves a call the same way.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from .const import URL_LIFETIME, Direction, Status, Transcription
 
 if TYPE_CHECKING:
     from .payload import CallPayload
+    from .transcript import Transcript
 
 CALL_DETAILS = (
     "call_id", "caller_number", "caller_name", "callee_number", "callee_name",
@@ -113,6 +116,46 @@ class Call:
         if values.get("error") == LOST_REASON and values.get("status") == "failed":
             values["status"] = "lost"  # how 0.1.0 stored a lost recording
         return cls(**values)
+
+    def mark_downloaded(
+        self, files: list[str], errors: list[str], *, transcribe: bool
+    ) -> None:
+        """The download ended: saved, or failed with its reasons.
+
+        A call to transcribe is marked pending in the same commit as its
+        audio, so a restart resumes the transcription.
+        """
+        self.files, self.urls = files, []
+        self.status = "failed" if errors else "saved"
+        self.error = "; ".join([*filter(None, [self.error]), *errors]) or None
+        if files and transcribe:
+            self.transcription = "pending"
+
+    def mark_saved(self, found: list[str]) -> None:
+        """Audio found on disk after a crash belongs to this call after all."""
+        self.files = sorted({*self.files, *found})
+        self.status, self.error, self.urls = "saved", None, []
+
+    def mark_lost(self) -> None:
+        """The links expired before the audio could be fetched."""
+        self.status, self.error, self.urls = "lost", LOST_REASON, []
+
+    def retry_with(self, urls: list[str], *, local_origin: bool, now: datetime) -> None:
+        """A redelivery brought fresh links: fetch them again."""
+        self.urls, self.links_received = urls, now
+        self.status, self.error, self.local_origin = "pending", None, local_origin
+
+    def mark_transcribed(self, transcript: Transcript, text_file: str) -> None:
+        """The engine's transcript (and AI summary), and where its ``.txt`` is."""
+        self.transcript, self.ai_summary = transcript.text, transcript.summary
+        self.action_items = transcript.action_items
+        self.callback_needed = transcript.callback_needed
+        self.transcription, self.transcription_error = "done", None
+        self.transcript_file = text_file
+
+    def mark_transcription_failed(self, reason: str) -> None:
+        """Transcription gave up (after its retries)."""
+        self.transcription, self.transcription_error = "failed", reason
 
     def __repr__(self) -> str:
         """Tracebacks may quote a record: no numbers, names or bearer links."""

@@ -40,8 +40,6 @@ WRITE_BLOCK_BYTES: Final = 4 * 1024 * 1024
 download costs a few hundred executor round-trips, not one per network chunk."""
 
 MEDIA_SUBDIR: Final = "m8com"
-STORAGE_VERSION: Final = 1
-STORAGE_SAVE_DELAY: Final = 10
 
 CONTENT_TYPE_EXTENSIONS: Final = {
     "audio/mpeg": "mp3",
@@ -101,7 +99,6 @@ KNOWN_DIRECTIONS: Final = [d for d in DIRECTIONS if d != "unknown"]
 Status = Literal["pending", "saved", "failed", "lost", "filtered"]
 """A call's fate: audio pending, saved, failed, lost to expired links, or the
 call fell outside the account's filters (kept only to recognise resends)."""
-STATUSES: Final[tuple[Status, ...]] = get_args(Status)
 
 Transcription = Literal["pending", "done", "failed"]
 """Where a call's transcript stands (None: not asked for)."""

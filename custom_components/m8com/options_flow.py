@@ -39,6 +39,7 @@ from .const import (
 )
 from .options import clean, filters_schema, option
 from .phone_book import book_path
+from .store_query import Query
 from .transcribe_ai import AI_TASK, ai_task_available
 
 NAMES = "names"
@@ -163,7 +164,8 @@ class M8ComOptionsFlow(OptionsFlow):
             if not errors:
                 return self.async_create_entry(data=current)
         runtime = getattr(entry, "runtime_data", None)
-        calls = list(runtime.index.calls.values()) if runtime else []
+        # The groups and users of the last 1 000 calls: bounded, whatever the history.
+        calls = await runtime.store.async_find(Query(limit=1000)) if runtime else []
         url = runtime.webhook_url if runtime else ""
         fields = {
             **filters_schema(current, calls).schema,
