@@ -18,6 +18,7 @@ whether it just arrived, or after a reload or an erasure.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -154,6 +155,7 @@ class M8ComCallsSensor(M8ComCallEntity, SensorEntity):
         """Read from the entry's call store."""
         super().__init__(entry, CALLS_TODAY)
         self._store = store
+        self._refreshing: asyncio.Task[None] | None = None
 
     async def async_added_to_hass(self) -> None:
         """Refresh at midnight and after an erasure."""
@@ -196,9 +198,14 @@ class M8ComCallsSensor(M8ComCallEntity, SensorEntity):
     def _async_refresh(self, _now: datetime | None = None) -> None:
         """Midnight: the store caches tomorrow's count too, so write at once."""
         self.async_write_ha_state()
-        self.hass.async_create_background_task(
+        self._refreshing = self.hass.async_create_background_task(
             self._store.async_refresh(), "m8com day caches"
         )
+
+    async def async_will_remove_from_hass(self) -> None:
+        """Let a running refresh end: the store closes right after the entities."""
+        if self._refreshing is not None:
+            await asyncio.wait([self._refreshing])
 
     @callback
     def _async_updated(self, record: Call) -> None:
