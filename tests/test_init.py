@@ -123,6 +123,7 @@ async def test_migration_from_0_1_0_keeps_one_sensor(
         "call_recording",
         "rejected_deliveries",
         "last_delivery",
+        "callbacks",
     }
     assert kept["call_recording"].disabled_by is er.RegistryEntryDisabler.INTEGRATION
     assert old.minor_version == 2

@@ -16,11 +16,13 @@ from homeassistant.exceptions import ConfigEntryError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.event import async_track_time_interval
 
+from .callback_list import CallbackList
 from .const import CONF_CLOUDHOOK, CONF_EXPECT_CALLS_DAYS, CONF_SECRET, LOGGER
 from .data import M8ComConfigEntry, M8ComRuntime
 from .downloader import Downloader
 from .endpoint import async_delete_cloudhook, async_endpoint_url, async_track_endpoint
 from .health import DeliveryHealth
+from .intents import async_sync_intents
 from .library import async_apply_retention, async_schedule_retention
 from .media_files import media_root
 from .options import option
@@ -89,9 +91,15 @@ async def _async_setup_entry(
     handler = WebhookHandler(
         entry.title, lambda: entry.data[CONF_SECRET], pipeline.async_receive
     )
+    callbacks = CallbackList(hass, entry)
     entry.runtime_data = M8ComRuntime(
-        store=store, pipeline=pipeline, webhook_url=url, handler=handler
+        store=store,
+        pipeline=pipeline,
+        webhook_url=url,
+        handler=handler,
+        callbacks=callbacks,
     )
+    entry.async_on_unload(await callbacks.async_start())
     async_check_https(hass, entry, url)
 
     @callback
@@ -112,9 +120,17 @@ async def _async_setup_entry(
     entry.async_on_unload(async_watch_silence(hass, entry))
     await async_recover(hass, entry, store, pipeline.async_schedule_download)
     await transcriber.async_resume()
+    # Assist's intents follow the option (read again when it changes).
+    async_sync_intents(hass, entry)
+    entry.async_on_unload(entry.add_update_listener(_async_options_changed))
+    entry.async_on_unload(lambda: async_sync_intents(hass, entry, loaded=False))
     # 4. Entities last: nothing after this can fail. Deliveries are routed to
     #    the handler once the entry is LOADED.
     await hass.config_entries.async_forward_entry_setups(entry, platforms)
+
+
+async def _async_options_changed(hass: HomeAssistant, entry: M8ComConfigEntry) -> None:
+    async_sync_intents(hass, entry)
 
 
 @callback

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.util import dt as dt_util
 
-from .const import URL_LIFETIME, Direction, Status, Transcription
+from .const import URL_LIFETIME, Callback, Direction, Status, Transcription
 
 if TYPE_CHECKING:
     from .payload import CallPayload
@@ -29,7 +29,10 @@ CALL_DETAILS = (
     "recorder_id", "user_id", "summary",
 )  # fmt: skip
 """What the bus event and the event entity say about a call (never the URLs)."""
-_DATETIME_FIELDS = ("received", "start_time", "end_time", "links_received")
+_DATETIME_FIELDS = (
+    "received", "start_time", "end_time", "links_received",
+    "callback_due", "callback_done_at",
+)  # fmt: skip
 
 
 @dataclass(slots=True, repr=False)
@@ -79,6 +82,18 @@ class Call:
     callback_needed: bool | None = None
     transcript_file: str | None = None
     """The ``.txt`` beside the audio, relative to the media root."""
+    callback: Callback | None = None
+    """On the callback list (``callbacks.py``): open, done, or deleted by a user."""
+    callback_item: int | None = None
+    """The call that opened the to-do item this call belongs to (itself, or an
+    earlier open call from the same number it joined)."""
+    callback_due: datetime | None = None
+    callback_done_at: datetime | None = None
+    callback_done_by: str | None = None
+    """The HA user who ticked the item off, where HA knows who did."""
+    callback_summary: str | None = None
+    """The item's text as a user edited it (None: written from the call)."""
+    callback_description: str | None = None
 
     @classmethod
     def from_payload(cls, payload: CallPayload, received: datetime) -> Call:

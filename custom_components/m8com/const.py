@@ -102,3 +102,22 @@ call fell outside the account's filters (kept only to recognise resends)."""
 
 Transcription = Literal["pending", "done", "failed"]
 """Where a call's transcript stands (None: not asked for)."""
+
+CONF_CALLBACK_WHEN_AI: Final = "callback_when_ai_says"
+CONF_CALLBACK_SHORT_SECONDS: Final = "callback_short_call_seconds"
+CONF_CALLBACK_NUMBERS: Final = "callback_numbers"
+CONF_CALLBACK_DUE_HOURS: Final = "callback_due_working_hours"
+CONF_ASSIST: Final = "assist_answers_about_calls"
+WORKDAY_START_HOUR: Final = 8
+WORKDAY_END_HOUR: Final = 17
+"""Working hours (Monday-Friday, HA's time zone) a callback's due time counts."""
+ASSIST_MAX_CALLS: Final = 3
+"""Assist never reads out more calls than this."""
+
+Callback = Literal["open", "done", "deleted"]
+"""A call's place on the callback list (None: not on it)."""
+
+
+def signal_callbacks(entry_id: str) -> str:
+    """The callback list of this entry changed: the to-do entity refreshes."""
+    return f"{DOMAIN}_{entry_id}_callbacks"

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from homeassistant.config_entries import ConfigEntry
 
 if TYPE_CHECKING:
+    from .callback_list import CallbackList
     from .pipeline import CallPipeline
     from .store import CallStore
     from .webhook import WebhookHandler
@@ -25,6 +26,7 @@ class M8ComRuntime:
     pipeline: CallPipeline
     webhook_url: str
     handler: WebhookHandler
+    callbacks: CallbackList
 
 
 type M8ComConfigEntry = ConfigEntry[M8ComRuntime]

@@ -48,9 +48,17 @@ def as_response(entry_id: str, record: Call) -> dict[str, Any]:
         "ai_summary": record.ai_summary,
         "action_items": list(record.action_items),
         "callback_needed": record.callback_needed,
+        "callback": record.callback,
+        "callback_due": _iso(record.callback_due),
+        "callback_done_at": _iso(record.callback_done_at),
+        "callback_done_by": record.callback_done_by,
         "files": list(record.files),
         "media_content_ids": media_ids(entry_id, record),
     }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 async def async_delete(

@@ -255,6 +255,21 @@ class CallStore:
             state,
         )
 
+    async def async_on_callback_list(self, done: int) -> list[Call]:
+        """The calls of open callback items and of the last ``done`` ticked off.
+
+        Both through the partial indexes of the schema's ``_callbacks`` step.
+        """
+        found = await self._async_calls(
+            "WHERE json_extract(record, '$.callback') = 'open'"
+        )
+        return found + await self._async_calls(
+            "WHERE json_extract(record, '$.callback_item') IS NOT NULL "
+            "AND json_extract(record, '$.callback') = 'done' "
+            "ORDER BY json_extract(record, '$.callback_done_at') DESC LIMIT ?",
+            done,
+        )
+
     async def async_older_than(self, cutoff: datetime) -> list[Call]:
         """Calls retention removes: begun before ``cutoff``.
 
