@@ -135,6 +135,14 @@ async def phase(
         await asyncio.sleep(LONE_GAP)
         lone.append(written(pid) - before)
     figures["lone_call_bytes"] = statistics.median(lone)
+    # The same for the equivalent automation: what HA itself writes per call.
+    peer, lone = f"{ha.url}/api/webhook/{hook_id(DIY)}", []
+    for _ in range(LONE):
+        before = written(pid)
+        await post_all(peer, JSON, [body()])
+        await asyncio.sleep(LONE_GAP)
+        lone.append(written(pid) - before)
+    figures["lone_call_bytes_automation"] = statistics.median(lone)
     # Reads.
     figures["get_by_number_ms"] = await timed(
         lambda: action(ha, "get_recordings", {"number": probe["number"]})
