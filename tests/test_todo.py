@@ -295,3 +295,19 @@ async def test_only_the_newest_ticked_off_items_are_kept_on_show(
         2: "done",
         3: "open",
     }
+
+
+async def test_retention_removes_the_items_of_the_calls_it_erases(
+    hass: HomeAssistant, post: PostFn, named: MockConfigEntry
+) -> None:
+    old = {**load_payload("v2"), "id": 7, "fileUrls": [], "talkTime": 2000}
+    await post(old)  # started in March 2025
+    await post(short_call(8, callerNumber="+46709999999"))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert [i["uid"] for i in await items(hass)] == ["7", "8"]
+    hass.config_entries.async_update_entry(
+        named, options={**named.options, "retention_days": 30}
+    )
+    assert await hass.config_entries.async_reload(named.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert [i["uid"] for i in await items(hass)] == ["8"]
