@@ -89,9 +89,7 @@ async def test_notify_on_call_by_default_in_the_sidebar_with_the_name(
     await automation(hass, "notify_on_call", {})
     assert (await post({**load_payload("v2"), "fileUrls": []})).status == HTTPStatus.OK
     await hass.async_block_till_done()
-    (shown,) = persistent_notification._async_get_or_create_notifications(
-        hass
-    ).values()
+    (shown,) = persistent_notification._async_get_or_create_notifications(hass).values()
     assert shown["title"] == "Inbound call from Anna Kund"
     assert "Support 2 min 38 s." in shown["message"]
 
