@@ -34,7 +34,7 @@ async def test_try_it_path_works_first_time(tmp_path: Path) -> None:
         entry = await create_entry(ha, secret="")
         endpoint = entry["description_placeholders"]["webhook_url"]
         secret = entry["description_placeholders"]["secret"]
-        assert endpoint.startswith(f"http://127.0.0.1:{port}/api/webhook/")
+        assert endpoint.startswith(f"http://127.0.0.1:{port}/api/m8com/")
         code, text = await simulate(
             "--url", endpoint, "--secret", secret, "--count", "2",
             "--duplicates", "2", "--hold", "5", "--token", ha.token,
@@ -60,7 +60,13 @@ async def test_simulator_marks_calls_the_filters_skipped(
     await ha.rest(
         "POST",
         f"/api/config/config_entries/options/flow/{flow['flow_id']}",
-        {"directions": ["outbound"], "names": {}, "transcripts": {}},
+        {
+            "directions": ["outbound"],
+            "names": {},
+            "transcripts": {},
+            "callbacks": {},
+            "assist": {},
+        },
     )
     endpoint = entry["description_placeholders"]["webhook_url"].replace(
         "https://m8com-e2e.example", ha.url

@@ -74,7 +74,7 @@ async def test_call_end_to_end(ha: HomeAssistantProcess, file_server: str) -> No
     result = await create_entry(ha)
     assert result["type"] == "create_entry"
     webhook_url = result["description_placeholders"]["webhook_url"]
-    assert webhook_url.startswith("https://m8com-e2e.example/api/webhook/")
+    assert webhook_url.startswith("https://m8com-e2e.example/api/m8com/")
     assert result["description_placeholders"]["secret"] == SECRET
     endpoint = ha.url + URL(webhook_url).path
     body = json.dumps(payload(4711, file_server))
@@ -132,7 +132,13 @@ async def test_settings_end_to_end(ha: HomeAssistantProcess) -> None:
     done = await ha.rest(
         "POST",
         f"/api/config/config_entries/options/flow/{flow['flow_id']}",
-        {"directions": ["outbound"], "names": {}, "transcripts": {}},
+        {
+            "directions": ["outbound"],
+            "names": {},
+            "transcripts": {},
+            "callbacks": {},
+            "assist": {},
+        },
     )
     assert done["type"] == "create_entry"
 
@@ -257,8 +263,15 @@ async def test_library_end_to_end(ha: HomeAssistantProcess, file_server: str) ->
     await ha.rest(
         "POST",
         f"/api/config/config_entries/options/flow/{flow['flow_id']}",
-        {"retention_days": 1, "names": {}, "transcripts": {}},
+        {
+            "retention_days": 1,
+            "names": {},
+            "transcripts": {},
+            "callbacks": {},
+            "assist": {},
+        },
     )
+    # The reload answers once the entry is loaded, and retention runs before.
     await ha.rest("POST", f"/api/config/config_entries/entry/{entry_id}/reload")
     left = await ha.rest(
         "POST", "/api/services/m8com/get_recordings?return_response", {}

@@ -23,7 +23,7 @@ from yarl import URL
 
 from custom_components.m8com.downloader import redact_url
 
-from .conftest import PostFn, load_payload
+from .conftest import PostFn, load_payload, stored, stored_calls
 
 URL_4711 = "https://recordings.m8com.test/rec/4711.mp3"
 
@@ -35,7 +35,7 @@ def stem(call_id: int = 4711) -> str:
 
 
 def record(loaded_entry: MockConfigEntry, call_id: int = 4711) -> Any:
-    return loaded_entry.runtime_data.index.calls[call_id]
+    return stored(loaded_entry, call_id)
 
 
 async def deliver(hass: HomeAssistant, post: PostFn, payload: dict[str, Any]) -> None:
@@ -252,12 +252,14 @@ async def test_at_most_three_downloads_at_once(
 ) -> None:
     running = 0
     peak = 0
-    release = asyncio.Event()
+    release, three_running = asyncio.Event(), asyncio.Event()
 
     async def slow(method: str, url: URL, data: Any) -> AiohttpClientMockResponse:
         nonlocal running, peak
         running += 1
         peak = max(peak, running)
+        if running == 3:
+            three_running.set()
         await release.wait()
         running -= 1
         return AiohttpClientMockResponse(
@@ -272,12 +274,11 @@ async def test_at_most_three_downloads_at_once(
             "fileUrls": ["https://r.test/slow.mp3"],
         }
         assert (await post(payload)).status == HTTPStatus.OK
-    await asyncio.sleep(0.05)
-    assert running == 3
+    await three_running.wait()  # the other three wait for a slot (peak below)
     release.set()
     await hass.async_block_till_done(wait_background_tasks=True)
     assert peak == 3
-    statuses = {c.status for c in loaded_entry.runtime_data.index.calls.values()}
+    statuses = {c.status for c in stored_calls(loaded_entry).values()}
     assert statuses == {"saved"}
 
 

@@ -24,7 +24,15 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.m8com.const import DOMAIN
 from custom_components.m8com.routing import RETRY_AFTER_SECONDS, retire
 
-from .conftest import AUTH, WEBHOOK_ID, WEBHOOK_PATH, Client, load_payload
+from .conftest import (
+    AUTH,
+    DIRECT_PATH,
+    WEBHOOK_ID,
+    WEBHOOK_PATH,
+    Client,
+    load_payload,
+    stored_calls,
+)
 
 CALL = {**load_payload("v2"), "fileUrls": []}
 
@@ -36,7 +44,10 @@ async def http(
     """A client for an HA whose m8com entry is not set up by a fixture."""
     for domain in ("http", "webhook", "media_source"):
         assert await async_setup_component(hass, domain, {})
-    return await hass_client_no_auth()  # freezes HTTP routes: set up first
+    # The test server freezes the routes; HA's own server keeps taking views
+    # after start (``HomeAssistantHTTP.start``), as m8com's set-up needs.
+    hass.http.app._router.freeze = lambda: None  # type: ignore[method-assign]
+    return await hass_client_no_auth()
 
 
 def registered(hass: HomeAssistant) -> set[str]:
@@ -49,7 +60,7 @@ async def test_failed_setup_answers_503_and_raises_a_repair(
 ) -> None:
     config_entry.add_to_hass(hass)
     with patch(
-        "custom_components.m8com.index.CallIndex.async_load",
+        "custom_components.m8com.store.CallStore.async_open",
         side_effect=OSError(5, "Input/output error"),
     ):
         assert not await hass.config_entries.async_setup(config_entry.entry_id)
@@ -65,7 +76,7 @@ async def test_failed_setup_answers_503_and_raises_a_repair(
     # Fixed: the reload loads the account, the issue goes, calls are kept.
     assert await hass.config_entries.async_reload(config_entry.entry_id)
     assert (await http.post(WEBHOOK_PATH, json=CALL, headers=AUTH)).status == 200
-    assert 4711 in config_entry.runtime_data.index.calls
+    assert 4711 in stored_calls(config_entry)
     assert (
         ir.async_get(hass).async_get_issue(
             DOMAIN, f"setup_failed_{config_entry.entry_id}"
@@ -78,26 +89,27 @@ async def test_setup_in_progress_answers_503(
     hass: HomeAssistant, config_entry: MockConfigEntry, http: Client
 ) -> None:
     config_entry.add_to_hass(hass)
-    release = asyncio.Event()
+    started, release = asyncio.Event(), asyncio.Event()
     real_load = __import__(
-        "custom_components.m8com.index", fromlist=["CallIndex"]
-    ).CallIndex.async_load
+        "custom_components.m8com.store", fromlist=["CallStore"]
+    ).CallStore.async_open
 
-    async def slow_load(index: Any) -> None:
+    async def slow_load(store: Any) -> None:
+        started.set()
         await release.wait()
-        await real_load(index)
+        await real_load(store)
 
-    with patch("custom_components.m8com.index.CallIndex.async_load", slow_load):
+    with patch("custom_components.m8com.store.CallStore.async_open", slow_load):
         setup = hass.async_create_task(
             hass.config_entries.async_setup(config_entry.entry_id)
         )
-        await asyncio.sleep(0.05)
+        await started.wait()
         assert WEBHOOK_ID in registered(hass)
         early = await http.post(WEBHOOK_PATH, json=CALL, headers=AUTH)
         release.set()
         assert await setup
     assert early.status == HTTPStatus.SERVICE_UNAVAILABLE
-    assert 4711 not in config_entry.runtime_data.index.calls
+    assert 4711 not in stored_calls(config_entry)
     assert (await http.post(WEBHOOK_PATH, json=CALL, headers=AUTH)).status == 200
 
 
@@ -156,7 +168,8 @@ async def test_reload_never_opens_a_gap(
     await hass.async_block_till_done()
     accepted = {i + 1 for i, status in enumerate(statuses) if status == HTTPStatus.OK}
     assert set(statuses) <= {HTTPStatus.OK, HTTPStatus.SERVICE_UNAVAILABLE}
-    assert accepted <= set(loaded_entry.runtime_data.index.calls)
+    assert accepted, "no delivery was answered 200: nothing was tested"
+    assert accepted <= set(stored_calls(loaded_entry))
 
 
 async def test_retired_url_answers_410_with_a_repair_until_the_new_one_is_used(
@@ -200,3 +213,57 @@ async def test_deleting_the_account_closes_every_url(
     assert {WEBHOOK_ID, "new-id"} <= registered(hass)
     await hass.config_entries.async_remove(loaded_entry.entry_id)
     assert not {WEBHOOK_ID, "new-id"} & registered(hass)
+
+
+async def test_direct_path_is_404_before_set_up_never_a_silent_200(
+    hass: HomeAssistant, config_entry: MockConfigEntry, http: Client
+) -> None:
+    """The URL M8Com is given: 404, then 503 while loading, then kept.
+
+    HA's webhook component is up first (as with Nabu Casa or a webhook
+    trigger) and answers 200 for our id before m8com starts: that call would
+    be lost. Our own path does not exist yet and answers 404, which M8Com
+    retries.
+    """
+    config_entry.add_to_hass(hass)
+    assert (await http.post(WEBHOOK_PATH, json=CALL, headers=AUTH)).status == 200
+    assert (await http.post(DIRECT_PATH, json=CALL, headers=AUTH)).status == 404
+    started, release = asyncio.Event(), asyncio.Event()
+    real_load = __import__(
+        "custom_components.m8com.store", fromlist=["CallStore"]
+    ).CallStore.async_open
+
+    async def slow_load(store: Any) -> None:
+        started.set()
+        await release.wait()
+        await real_load(store)
+
+    with patch("custom_components.m8com.store.CallStore.async_open", slow_load):
+        setup = hass.async_create_task(async_setup_component(hass, DOMAIN, {}))
+        await started.wait()
+        loading = await http.post(DIRECT_PATH, json=CALL, headers=AUTH)
+        release.set()
+        assert await setup
+        await hass.async_block_till_done()
+    assert loading.status == HTTPStatus.SERVICE_UNAVAILABLE
+    assert loading.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
+    assert (await http.post(DIRECT_PATH, json=CALL, headers=AUTH)).status == 200
+    assert 4711 in stored_calls(config_entry)
+    # Only registered ids and only POST: everything else is an error status.
+    assert (await http.post("/api/m8com/nobody", json=CALL, headers=AUTH)).status == 404
+    assert (await http.get(DIRECT_PATH)).status == HTTPStatus.METHOD_NOT_ALLOWED
+    # The shared handler: the secret is checked on this path too.
+    wrong = {"Authorization": "Bearer wrong-secret-0123456789"}
+    assert (await http.post(DIRECT_PATH, json=CALL, headers=wrong)).status == 401
+
+
+async def test_retired_direct_url_answers_410(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, http: Client
+) -> None:
+    hass.config_entries.async_update_entry(
+        loaded_entry, data=retire(loaded_entry.data, "new-id")
+    )
+    await hass.config_entries.async_reload(loaded_entry.entry_id)
+    old = await http.post(DIRECT_PATH, json=CALL, headers=AUTH)
+    assert old.status == HTTPStatus.GONE
+    assert (await http.post("/api/m8com/new-id", json=CALL, headers=AUTH)).status == 200
