@@ -40,7 +40,7 @@ def names(blocks: list[str]) -> Names:
     """Entities, attributes, event data keys and statistic ids the blocks use."""
     found = Names()
     for block in blocks:
-        found.entities |= set(re.findall(r"\b(?:sensor|event)\.m8com_\w+", block))
+        found.entities |= set(re.findall(r"\b(?:sensor|event|todo)\.m8com_\w+", block))
         found.attributes |= set(re.findall(r"\battribute: (\w+)", block))
         found.attributes |= set(re.findall(r"state_attr\([^,]+, '(\w+)'\)", block))
         found.recent_call_keys |= set(re.findall(r"\bcall\.(\w+)", block))

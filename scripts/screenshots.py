@@ -8,7 +8,8 @@ config-flow dialog, sends two calls with the simulator's payloads, then captures
 - docs/images/setup-result.png: the dialog with Endpoint and Secret;
 - docs/images/options-transcripts.png: the options' Names and Transcripts sections;
 - docs/images/dashboard.png: the README's dashboard exactly as written there
-  (last call, call log with names from a phone book, the last call's transcript).
+  (last call, the callback list, call log with names from a phone book, the last
+  call's transcript).
 
 Run: scripts/screenshots   (installs Debian chromium and playwright if missing)
 """
@@ -83,6 +84,8 @@ async def send_calls(ha: HomeAssistantProcess, webhook_id: str) -> None:
     now = int(time.time() * 1000)
     hour = 3_600_000
     for call_id, caller, talk, ago in (
+        (95, "+46701234567", 6_000, 5 * hour),  # short: Anna goes on the list
+        (96, "+46705556677", 3_000, 4 * hour + 600_000),  # short, unknown number
         (97, "+46701112233", 95_000, 4 * hour),
         (98, "+46702223344", 312_000, 3 * hour),
         (99, "+46703334455", 61_000, 2 * hour),

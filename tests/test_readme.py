@@ -64,17 +64,18 @@ async def test_what_the_examples_name_exists_after_a_call(
 ) -> None:
     mock_recording(aioclient_mock)
     named = names(yaml_blocks())
-    assert named.entities == {"sensor.m8com_calls_today"}
+    assert named.entities == {"sensor.m8com_calls_today", "todo.m8com_callbacks"}
     payload = {**load_payload("v2"), "startTime": int(dt_util.now().timestamp() * 1000)}
     await post(payload)
     await hass.async_block_till_done(wait_background_tasks=True)
     await async_wait_recording_done(hass)
 
     for entity_id in named.entities:
-        attributes = state_of(hass, entity_id).attributes
-        assert named.attributes <= set(attributes), named.attributes - set(attributes)
-        (row,) = attributes["recent_calls"]
-        assert named.recent_call_keys <= set(row)
+        assert state_of(hass, entity_id)
+    attributes = state_of(hass, "sensor.m8com_calls_today").attributes
+    assert named.attributes <= set(attributes), named.attributes - set(attributes)
+    (row,) = attributes["recent_calls"]
+    assert named.recent_call_keys <= set(row)
     fired = {"m8com_call_recording": call_events, "m8com_recording_saved": saved_events}
     assert set(named.event_keys) == set(fired)
     for event_type, keys in named.event_keys.items():
