@@ -17,6 +17,7 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
 from custom_components.m8com import backup
 from custom_components.m8com.call import Call
 from custom_components.m8com.const import DOMAIN
+from custom_components.m8com.store import CallStore
 from custom_components.m8com.transcript import Transcript
 
 from .conftest import (
@@ -109,7 +110,7 @@ async def test_erasure_racing_a_download_commit_leaves_no_audio(
     A backup holds the download's commit, so the erasure reads the call
     before its audio is recorded and deletes the row after.
     """
-    store = loaded_entry.runtime_data.store
+    store: CallStore = loaded_entry.runtime_data.store
     gate, asked = gated_recording(aioclient_mock)
     assert (await post({**load_payload("v2"), "fileUrls": [RECORDING_URL]})).ok
     await wait_for(lambda: asked)
