@@ -426,4 +426,8 @@ def _unavailable(err: BaseException) -> Exception:
         unavailable = StoreUnavailableError(str(err))
         unavailable.__cause__ = err
         return unavailable
-    return err if isinstance(err, Exception) else OSError("write cancelled")
+    if isinstance(err, Exception):
+        return err
+    # The commit was cancelled: Home Assistant is stopping. A 503 with
+    # ``Retry-After`` (and a warning, no traceback): M8Com sends it again.
+    return StoreUnavailableError("the write was cancelled: Home Assistant is stopping")
