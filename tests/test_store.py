@@ -18,7 +18,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.m8com import backup, store as store_module
 from custom_components.m8com.const import DOMAIN
-from custom_components.m8com.store import CallStore
+from custom_components.m8com.store import CallStore, StoreUnavailableError, _unavailable
 from custom_components.m8com.store_db import Database
 from custom_components.m8com.store_schema import MIGRATIONS
 
@@ -325,3 +325,10 @@ async def test_calls_that_arrive_together_share_one_commit(
     assert sum(sizes) == 20
     assert max(sizes) > 1
     assert len(stored_calls(loaded_entry)) == 20
+
+
+def test_a_commit_cancelled_at_stop_is_a_503_not_a_traceback() -> None:
+    """HA stopping cancels the commit: the waiting delivery is asked to retry."""
+    err = _unavailable(asyncio.CancelledError())
+    assert isinstance(err, StoreUnavailableError)
+    assert "stopping" in str(err)
