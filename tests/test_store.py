@@ -18,7 +18,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.m8com import backup, store as store_module
 from custom_components.m8com.const import DOMAIN
-from custom_components.m8com.store import CallStore, StoreUnavailableError, _unavailable
+from custom_components.m8com.store import CallStore
 from custom_components.m8com.store_db import Database
 from custom_components.m8com.store_schema import MIGRATIONS
 
@@ -327,8 +327,18 @@ async def test_calls_that_arrive_together_share_one_commit(
     assert len(stored_calls(loaded_entry)) == 20
 
 
-def test_a_commit_cancelled_at_stop_is_a_503_not_a_traceback() -> None:
-    """HA stopping cancels the commit: the waiting delivery is asked to retry."""
-    err = _unavailable(asyncio.CancelledError())
-    assert isinstance(err, StoreUnavailableError)
-    assert "stopping" in str(err)
+async def test_a_write_cut_short_by_a_stop_is_a_calm_503(
+    hass: HomeAssistant,
+    post: PostFn,
+    loaded_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """HA cancels the commit while stopping: 503 + Retry-After, no traceback."""
+    with patch.object(
+        store_module, "_transaction_all", side_effect=asyncio.CancelledError
+    ):
+        answer = await post(call(1))
+    assert answer.status == HTTPStatus.SERVICE_UNAVAILABLE
+    assert answer.headers["Retry-After"] == "30"
+    assert "Traceback" not in caplog.text
+    assert "Home Assistant is stopping" in caplog.text
