@@ -296,10 +296,13 @@ async def test_a_non_admin_user_cannot_read_the_call_history_through_assist(
     data: Any = response.as_dict()
     assert "Anna Kund" not in str(data)
     assert "+46" not in str(data)
-    assert speech(data) == {
-        "en": "Only an administrator may ask about calls.",
-        "sv": "Bara en administratör får fråga om samtal.",
-    }[language]
+    assert (
+        speech(data)
+        == {
+            "en": "Only an administrator may ask about calls.",
+            "sv": "Bara en administratör får fråga om samtal.",
+        }[language]
+    )
 
 
 async def test_a_user_that_no_longer_exists_is_refused(
