@@ -21,7 +21,7 @@ from pathlib import Path
 import sqlite3
 from typing import Any, Final
 
-from .store_rows import COLUMNS, Row
+from .store_rows import COLUMNS, SELECT, Row
 from .store_schema import has_text_index, migrate
 
 _MODE: Final = 0o600
@@ -103,6 +103,13 @@ class Database:
             [(number, row[0]) for number in numbers],
         )
         return True
+
+    def current(self, call_id: int) -> tuple[Any, ...] | None:
+        """A call's row as the writer sees it (inside a write's transaction)."""
+        row: tuple[Any, ...] | None = self.writer.execute(
+            f"{SELECT} WHERE call_id = ?", (call_id,)
+        ).fetchone()
+        return row
 
     def update(self, row: Row, numbers: Iterable[str]) -> bool:
         """Rewrite a stored call; False if it is gone (erased meanwhile)."""
