@@ -148,26 +148,31 @@ class CallStore:
         ]
         return True
 
-    async def async_erase(self, call_ids: set[int]) -> int:
-        """Delete calls now and leave no trace in any file; how many there were.
+    async def async_erase(self, call_ids: set[int]) -> list[Call]:
+        """Delete calls now and leave no trace in any file; return them.
 
-        Returns once the deletion is committed and the WAL truncated; raises
-        (and the erasure is not acknowledged) if either fails.
+        The calls returned are the rows as they were deleted, so their files
+        are the ones to remove, including audio or a transcript committed
+        after the caller read the calls. Returns once the deletion is
+        committed and the WAL truncated; raises (and the erasure is not
+        acknowledged) if either fails.
         """
         if not call_ids:
-            return 0
+            return []
         async with self._write_lock, self._read_lock:
             await self._async_wait_release()
-            deleted = await self._hass.async_add_executor_job(
+            rows = await self._hass.async_add_executor_job(
                 self._erase_now, sorted(call_ids)
             )
         await self.async_refresh()
-        return int(deleted)
+        return await self._hass.async_add_executor_job(_calls, rows)
 
-    def _erase_now(self, call_ids: list[int]) -> int:
-        deleted = _transaction(self._db, lambda db: db.delete(call_ids))
+    def _erase_now(self, call_ids: list[int]) -> list[tuple[Any, ...]]:
+        rows: list[tuple[Any, ...]] = _transaction(
+            self._db, lambda db: db.delete(call_ids)
+        )
         self._db.scrub()
-        return int(deleted)
+        return rows
 
     async def async_hold(self) -> None:
         """Before a backup: fold the WAL into the file and hold writes."""

@@ -137,14 +137,15 @@ class Database:
             )
         return True
 
-    def delete(self, call_ids: Iterable[int]) -> int:
-        """Delete calls (numbers and text go with them); how many there were."""
+    def delete(self, call_ids: Iterable[int]) -> list[tuple[Any, ...]]:
+        """Delete calls (numbers and text go with them); their rows as deleted."""
         db = self.writer
-        deleted = 0
+        deleted: list[tuple[Any, ...]] = []
         for call_id in call_ids:
             deleted += db.execute(
-                "DELETE FROM calls WHERE call_id = ?", (call_id,)
-            ).rowcount
+                f"DELETE FROM calls WHERE call_id = ? RETURNING {COLUMNS}",  # noqa: S608
+                (call_id,),
+            ).fetchall()
         return deleted
 
     def scrub(self) -> None:
