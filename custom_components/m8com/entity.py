@@ -20,6 +20,17 @@ from .call import Call
 from .const import DOMAIN, signal_new_call
 
 
+def account_device(entry: ConfigEntry) -> DeviceInfo:
+    """The account's one device: every entity of the account sits under it."""
+    return DeviceInfo(
+        identifiers={(DOMAIN, entry.entry_id)},
+        name=entry.title,
+        manufacturer="M8Com",
+        model="Call recording webhook",
+        entry_type=DeviceEntryType.SERVICE,
+    )
+
+
 class M8ComEntity(Entity):
     """Named by its description, under the account's service device."""
 
@@ -31,13 +42,7 @@ class M8ComEntity(Entity):
         self.entity_description = description
         self._entry_id = entry.entry_id
         self._attr_unique_id = f"{entry.entry_id}_{description.key}"
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, entry.entry_id)},
-            name=entry.title,
-            manufacturer="M8Com",
-            model="Call recording webhook",
-            entry_type=DeviceEntryType.SERVICE,
-        )
+        self._attr_device_info = account_device(entry)
 
 
 class M8ComCallEntity(M8ComEntity):

@@ -20,14 +20,14 @@ from homeassistant.components.todo import (  # type: ignore[attr-defined,unused-
 )
 from homeassistant.components.todo.const import TodoItemStatus, TodoListEntityFeature
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .callback_list import CallbackItem, CallbackList
-from .const import DOMAIN, WORKDAY_END_HOUR, signal_callbacks
+from .const import WORKDAY_END_HOUR, signal_callbacks
 from .data import M8ComConfigEntry
+from .entity import account_device
 
 PARALLEL_UPDATES = 0
 
@@ -69,13 +69,7 @@ class M8ComCallbacks(TodoListEntity):
         self._entry_id = entry.entry_id
         self._callbacks = callbacks
         self._attr_unique_id = f"{entry.entry_id}_callbacks"
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, entry.entry_id)},
-            name=entry.title,
-            manufacturer="M8Com",
-            model="Call recording webhook",
-            entry_type=DeviceEntryType.SERVICE,
-        )
+        self._attr_device_info = account_device(entry)
         self._refresh()
 
     async def async_added_to_hass(self) -> None:
