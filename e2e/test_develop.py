@@ -31,7 +31,7 @@ async def test_try_it_path_works_first_time(tmp_path: Path) -> None:
         entry = await create_entry(ha, secret="")
         endpoint = entry["description_placeholders"]["webhook_url"]
         secret = entry["description_placeholders"]["secret"]
-        assert endpoint.startswith(f"http://127.0.0.1:{port}/api/webhook/")
+        assert endpoint.startswith(f"http://127.0.0.1:{port}/api/m8com/")
         code, text = await simulate(
             "--url", endpoint, "--secret", secret, "--count", "2",
             "--duplicates", "2", "--hold", "5", "--token", ha.token,

@@ -74,7 +74,7 @@ async def test_call_end_to_end(ha: HomeAssistantProcess, file_server: str) -> No
     result = await create_entry(ha)
     assert result["type"] == "create_entry"
     webhook_url = result["description_placeholders"]["webhook_url"]
-    assert webhook_url.startswith("https://m8com-e2e.example/api/webhook/")
+    assert webhook_url.startswith("https://m8com-e2e.example/api/m8com/")
     assert result["description_placeholders"]["secret"] == SECRET
     endpoint = ha.url + URL(webhook_url).path
     body = json.dumps(payload(4711, file_server))

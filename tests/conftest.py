@@ -39,6 +39,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 SECRET = "test-secret-0123456789abcdef"
 WEBHOOK_ID = "0123456789abcdef0123456789abcdef"
 WEBHOOK_PATH = f"/api/webhook/{WEBHOOK_ID}"
+DIRECT_PATH = f"/api/m8com/{WEBHOOK_ID}"
+"""The URL path the flows show (the integration's own view)."""
 AUTH = {"Authorization": f"Bearer {SECRET}"}
 
 type Client = TestClient[Any, Any]
@@ -219,7 +221,7 @@ class Answer:
     headers: dict[str, str]
 
 
-@pytest.fixture(params=["http", "cloud"])
+@pytest.fixture(params=["http", "direct", "cloud"])
 def deliver(
     request: pytest.FixtureRequest,
     hass: HomeAssistant,
@@ -229,7 +231,8 @@ def deliver(
     """Deliver a payload the two ways it reaches HA: over HTTP, or through
     Nabu Casa, where HA's own cloud client (``async_webhook_message``) hands
     the webhook a ``MockRequest`` (no ``content_length``, no ``remote``, a new
-    body reader on each ``.content``). Returns an ``Answer``.
+    body reader on each ``.content``); ``direct`` posts the same to the
+    integration's own path (``/api/m8com/<id>``). Returns an ``Answer``.
     """
     kind = request.param
 
@@ -241,7 +244,9 @@ def deliver(
             "Content-Type": "application/json",
             **(AUTH if headers is None else headers),
         }
-        if kind == "http":
+        if kind == "direct":
+            path = path.replace("/api/webhook/", "/api/m8com/")
+        if kind in {"http", "direct"}:
             response = await client.post(path, data=body, headers=sent)
             return Answer(response.status, dict(response.headers))
         webhook_id = path.rsplit("/", 1)[-1]

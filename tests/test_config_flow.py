@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
 from http import HTTPStatus
+import json
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 from unittest.mock import AsyncMock, MagicMock, patch
 
+from homeassistant.components.cloud.client import CloudClient
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import CONF_NAME, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.network import NoURLAvailableError
 from homeassistant.setup import async_setup_component
 import pytest
@@ -20,8 +24,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.m8com.const import CONF_CLOUDHOOK, CONF_SECRET, DOMAIN
 from custom_components.m8com.endpoint import _cloud
+from custom_components.m8com.routing import webhook_ids
 
-from .conftest import SECRET, WEBHOOK_ID, WEBHOOK_PATH, load_payload
+from .conftest import DIRECT_PATH, SECRET, WEBHOOK_ID, load_payload
 
 EXTERNAL = "https://home.example.se"
 
@@ -115,7 +120,7 @@ async def test_only_secret_completes_setup(hass: HomeAssistant) -> None:
     }
     assert result["description"] == "default"
     assert placeholders(result) == {
-        "webhook_url": f"{EXTERNAL}/api/webhook/{webhook_id}",
+        "webhook_url": f"{EXTERNAL}/api/m8com/{webhook_id}",
         "secret": "a-very-long-secret-value",
     }
     assert result["result"].unique_id == webhook_id
@@ -178,12 +183,11 @@ async def test_plain_http_url_warns(hass: HomeAssistant) -> None:
 
 async def test_no_url_at_all_gives_the_path(hass: HomeAssistant) -> None:
     with patch(
-        "homeassistant.components.webhook.async_generate_url",
-        side_effect=NoURLAvailableError,
+        "custom_components.m8com.endpoint.get_url", side_effect=NoURLAvailableError
     ):
         result = await setup_flow(hass, {})
     url = placeholders(result)["webhook_url"]
-    assert url == f"/api/webhook/{result['data'][CONF_WEBHOOK_ID]}"
+    assert url == f"/api/m8com/{result['data'][CONF_WEBHOOK_ID]}"
     assert result["description"] == "not_https"
 
 
@@ -243,7 +247,7 @@ async def test_options_flow_offers_seen_values_and_applies(
     await post(payload)
     result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
     assert result["type"] is FlowResultType.FORM
-    assert placeholders(result)["webhook_url"].endswith(WEBHOOK_PATH)
+    assert placeholders(result)["webhook_url"].endswith(DIRECT_PATH)
     assert result["data_schema"] is not None
     schema = result["data_schema"].schema
     groups = next(v for k, v in schema.items() if k == "answer_groups")
@@ -346,9 +350,9 @@ async def test_reconfigure_rotates_secret_and_url(
     assert result["reason"] == "reconfigure_successful"
     new_secret = placeholders(result)["secret"]
     assert new_secret == loaded_entry.data[CONF_SECRET] != SECRET
-    new_path = f"/api/webhook/{loaded_entry.data[CONF_WEBHOOK_ID]}"
+    new_path = f"/api/m8com/{loaded_entry.data[CONF_WEBHOOK_ID]}"
     assert placeholders(result)["webhook_url"] == f"{EXTERNAL}{new_path}"
-    assert (new_path != WEBHOOK_PATH) is new_url
+    assert (new_path != DIRECT_PATH) is new_url
     assert loaded_entry.unique_id == loaded_entry.data[CONF_WEBHOOK_ID]
     payload = {**load_payload("v2"), "fileUrls": []}
     old = await post(payload)
@@ -373,9 +377,47 @@ async def test_reconfigure_with_cloud_replaces_cloudhook(
         result["flow_id"], {CONF_SECRET: "another-long-secret", "new_webhook_url": True}
     )
     assert result["reason"] == "reconfigure_successful"
-    cloud.async_delete_cloudhook.assert_awaited_once_with(hass, old_id)
     assert loaded_entry.data[CONF_CLOUDHOOK] is True
     assert placeholders(result)["webhook_url"] == "https://hooks.nabu.casa/abc"
+    # The old cloudhook stays: M8Com posting there gets 410 and a repair.
+    cloud.async_delete_cloudhook.assert_not_awaited()
+    secret = loaded_entry.data[CONF_SECRET]
+    answer = await deliver_via_cloud(hass, old_id, secret, load_payload("v2"))
+    assert answer["status"] == HTTPStatus.GONE
+    issue = f"retired_url_{loaded_entry.entry_id}"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue) is not None
+    # Three more new URLs: the oldest retired id leaves the list, and only then
+    # its cloudhook goes; deleting the account deletes the rest.
+    for _ in range(3):
+        result = await loaded_entry.start_reconfigure_flow(hass)
+        await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_SECRET: "", "new_webhook_url": True}
+        )
+    cloud.async_delete_cloudhook.assert_awaited_once_with(hass, old_id)
+    kept = webhook_ids(loaded_entry)
+    assert await hass.config_entries.async_remove(loaded_entry.entry_id)
+    deleted = {c.args[1] for c in cloud.async_delete_cloudhook.await_args_list}
+    assert deleted == {old_id} | kept
+
+
+async def deliver_via_cloud(
+    hass: HomeAssistant, webhook_id: str, secret: str, payload: dict[str, Any]
+) -> dict[str, Any]:
+    """A delivery through HA's own cloud client for ``webhook_id``'s cloudhook."""
+    prefs = SimpleNamespace(
+        cloudhooks={webhook_id: {"webhook_id": webhook_id, "cloudhook_id": "c-1"}}
+    )
+    client = CloudClient(hass, prefs, async_get_clientsession(hass), {}, {})  # type: ignore[arg-type]
+    answer: dict[str, Any] = await client.async_webhook_message(
+        {
+            "cloudhook_id": "c-1",
+            "body": json.dumps(payload),
+            "headers": {"Authorization": f"Bearer {secret}"},
+            "method": "POST",
+            "query": "",
+        }
+    )
+    return answer
 
 
 def initial_form_data(fields: list[dict[str, Any]]) -> dict[str, Any]:
@@ -417,7 +459,7 @@ async def test_options_form_opens_with_the_current_options_in_its_sections(
     )
     form = await response.json()
     data = initial_form_data(form["data_schema"])
-    assert data["names"] == {"phone_book": "+46701234567 = Anna", "phone_book_file": ""}
+    assert data["names"] == {"phone_book": "+46701234567 = Anna"}
     assert data["transcripts"] == {
         "transcribe_with": "stt.whisper",
         "transcribe_language": "sv",

@@ -31,7 +31,7 @@ async def test_issue_raised_then_cleared_by_https_external_url(
     assert issue.translation_key == "not_https"
     assert issue.translation_placeholders == {
         "name": "M8Com",
-        "webhook_url": f"http://203.0.113.5:8123/api/webhook/{config_entry.data['webhook_id']}",
+        "webhook_url": f"http://203.0.113.5:8123/api/m8com/{config_entry.data['webhook_id']}",
     }
     await hass.config.async_update(external_url="https://calls.example.se")
     await hass.async_block_till_done()

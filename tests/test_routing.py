@@ -24,7 +24,14 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.m8com.const import DOMAIN
 from custom_components.m8com.routing import RETRY_AFTER_SECONDS, retire
 
-from .conftest import AUTH, WEBHOOK_ID, WEBHOOK_PATH, Client, load_payload
+from .conftest import (
+    AUTH,
+    DIRECT_PATH,
+    WEBHOOK_ID,
+    WEBHOOK_PATH,
+    Client,
+    load_payload,
+)
 
 CALL = {**load_payload("v2"), "fileUrls": []}
 
@@ -36,7 +43,10 @@ async def http(
     """A client for an HA whose m8com entry is not set up by a fixture."""
     for domain in ("http", "webhook", "media_source"):
         assert await async_setup_component(hass, domain, {})
-    return await hass_client_no_auth()  # freezes HTTP routes: set up first
+    # The test server freezes the routes; HA's own server keeps taking views
+    # after start (``HomeAssistantHTTP.start``), as m8com's set-up needs.
+    hass.http.app._router.freeze = lambda: None  # type: ignore[method-assign]
+    return await hass_client_no_auth()
 
 
 def registered(hass: HomeAssistant) -> set[str]:
@@ -200,3 +210,57 @@ async def test_deleting_the_account_closes_every_url(
     assert {WEBHOOK_ID, "new-id"} <= registered(hass)
     await hass.config_entries.async_remove(loaded_entry.entry_id)
     assert not {WEBHOOK_ID, "new-id"} & registered(hass)
+
+
+async def test_direct_path_is_404_before_set_up_never_a_silent_200(
+    hass: HomeAssistant, config_entry: MockConfigEntry, http: Client
+) -> None:
+    """The URL M8Com is given: 404, then 503 while loading, then kept.
+
+    HA's webhook component is up first (as with Nabu Casa or a webhook
+    trigger) and answers 200 for our id before m8com starts: that call would
+    be lost. Our own path does not exist yet and answers 404, which M8Com
+    retries.
+    """
+    config_entry.add_to_hass(hass)
+    assert (await http.post(WEBHOOK_PATH, json=CALL, headers=AUTH)).status == 200
+    assert (await http.post(DIRECT_PATH, json=CALL, headers=AUTH)).status == 404
+    started, release = asyncio.Event(), asyncio.Event()
+    real_load = __import__(
+        "custom_components.m8com.index", fromlist=["CallIndex"]
+    ).CallIndex.async_load
+
+    async def slow_load(index: Any) -> None:
+        started.set()
+        await release.wait()
+        await real_load(index)
+
+    with patch("custom_components.m8com.index.CallIndex.async_load", slow_load):
+        setup = hass.async_create_task(async_setup_component(hass, DOMAIN, {}))
+        await started.wait()
+        loading = await http.post(DIRECT_PATH, json=CALL, headers=AUTH)
+        release.set()
+        assert await setup
+        await hass.async_block_till_done()
+    assert loading.status == HTTPStatus.SERVICE_UNAVAILABLE
+    assert loading.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
+    assert (await http.post(DIRECT_PATH, json=CALL, headers=AUTH)).status == 200
+    assert 4711 in config_entry.runtime_data.index.calls
+    # Only registered ids and only POST: everything else is an error status.
+    assert (await http.post("/api/m8com/nobody", json=CALL, headers=AUTH)).status == 404
+    assert (await http.get(DIRECT_PATH)).status == HTTPStatus.METHOD_NOT_ALLOWED
+    # The shared handler: the secret is checked on this path too.
+    wrong = {"Authorization": "Bearer wrong-secret-0123456789"}
+    assert (await http.post(DIRECT_PATH, json=CALL, headers=wrong)).status == 401
+
+
+async def test_retired_direct_url_answers_410(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, http: Client
+) -> None:
+    hass.config_entries.async_update_entry(
+        loaded_entry, data=retire(loaded_entry.data, "new-id")
+    )
+    await hass.config_entries.async_reload(loaded_entry.entry_id)
+    old = await http.post(DIRECT_PATH, json=CALL, headers=AUTH)
+    assert old.status == HTTPStatus.GONE
+    assert (await http.post("/api/m8com/new-id", json=CALL, headers=AUTH)).status == 200

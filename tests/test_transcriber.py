@@ -301,6 +301,7 @@ async def test_a_missing_engine_raises_a_repair_until_one_answers(
     loaded_entry: MockConfigEntry,
     engine: CountingEngine,
     issue_registry: ir.IssueRegistry,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     choose(hass, loaded_entry, transcribe_with="stt.gone")
     await deliver_with_audio(hass, post, aioclient_mock, wav(0.5))
@@ -309,6 +310,7 @@ async def test_a_missing_engine_raises_a_repair_until_one_answers(
         "failed",
         "stt.gone not found",
     )
+    assert caplog.text.count("transcription try") == 2  # 3 tries, as documented
     issue_id = f"transcriber_missing_{loaded_entry.entry_id}"
     issue = issue_registry.async_get_issue(DOMAIN, issue_id)
     assert issue is not None

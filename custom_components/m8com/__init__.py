@@ -1,13 +1,15 @@
 """M8Com call recordings: the door Home Assistant opens first.
 
 HA's webhook component answers 200 to a webhook id that has no handler, and
-M8Com never resends a call answered 200. So ``async_setup`` opens every
-account's webhook ids *before* HA's webhook component may route anything
-(``webhook`` is an after-dependency, set up from here), and only then imports
-the rest of the integration. Until then ``/api/webhook/…`` does not exist and
-answers 404, which M8Com retries. This module imports nothing heavy, so when
-another integration has set up ``webhook`` earlier, the remaining window is
-as short as HA allows (README, Known limitations).
+M8Com never resends a call answered 200. So ``async_setup`` first opens the
+integration's own delivery path, ``/api/m8com/<id>``, which answers 404 (M8Com
+retries) until then and 503 until the account is loaded, and every account's
+webhook ids, *before* HA's webhook component may route anything (``webhook``
+is an after-dependency, set up from here); only then does it import the rest
+of the integration. Nabu Casa's cloudhooks and older ``/api/webhook/…`` URLs
+still go through HA's webhook component: when another integration set it up
+earlier, HA answers 200 for them until this runs. This module imports nothing
+heavy, so that window is as short as HA allows (README, Known limitations).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from homeassistant.helpers.typing import ConfigType
 from homeassistant.setup import async_setup_component
 
 from .const import DOMAIN
-from .routing import async_routes
+from .routing import async_open_direct_path, async_routes
 
 if TYPE_CHECKING:
     from .data import M8ComConfigEntry
@@ -32,10 +34,11 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Open every account's webhook ids, then HA's webhook route, then the rest."""
+    """Open every account's ids and our path, then HA's webhook route, the rest."""
     routes = async_routes(hass)
     for entry in hass.config_entries.async_entries(DOMAIN, include_ignore=False):
         routes.async_sync(entry)
+    async_open_direct_path(hass)
     if not await async_setup_component(hass, "webhook", config):
         return False
     account = await hass.async_add_import_executor_job(

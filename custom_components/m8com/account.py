@@ -12,6 +12,7 @@ from typing import Any
 
 from homeassistant.const import CONF_WEBHOOK_ID, Platform
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.event import async_track_time_interval
 
@@ -21,13 +22,13 @@ from .downloader import Downloader
 from .endpoint import async_delete_cloudhook, async_endpoint_url, async_track_endpoint
 from .health import DeliveryHealth
 from .index import CallIndex
-from .library import async_schedule_retention
+from .library import async_apply_retention, async_schedule_retention
 from .media_files import media_root
 from .options import option
 from .pipeline import CallPipeline
 from .recovery import async_recover
 from .repairs import async_check_https, async_clear_issues, async_report_setup_failed
-from .routing import async_routes
+from .routing import async_routes, webhook_ids
 from .services import async_setup_services
 from .statistics import async_schedule_statistics
 from .transcriber import Transcriber
@@ -45,10 +46,19 @@ __all__ = [
 async def async_setup_account(
     hass: HomeAssistant, entry: M8ComConfigEntry, platforms: list[Platform]
 ) -> bool:
-    """Set up one account; a failure says in a repair issue that calls wait."""
+    """Set up one account; a failure says in a repair issue that calls wait.
+
+    A failure is raised as ``ConfigEntryError``, so HA runs what the set-up
+    registered with ``async_on_unload`` and cancels its background tasks on
+    every supported version (2025.4 does so only for its own errors): the
+    next reload starts clean.
+    """
     async_routes(hass).async_sync(entry)  # a new account: open its id now
     try:
         await _async_setup_entry(hass, entry, platforms)
+    except Exception as err:
+        async_report_setup_failed(hass, entry, err)
+        raise ConfigEntryError(str(err) or type(err).__name__) from err
     except BaseException as err:
         async_report_setup_failed(hass, entry, err)
         raise
@@ -59,9 +69,16 @@ async def async_setup_account(
 async def _async_setup_entry(
     hass: HomeAssistant, entry: M8ComConfigEntry, platforms: list[Platform]
 ) -> None:
+    """HA's order: everything that can fail first, the entities last.
+
+    Entities forwarded before a failure would stay registered (HA does not
+    unload the platforms of an entry that failed to set up) and bound to the
+    old index; so the platforms come after the last step that can raise.
+    """
     # 1. The call index: snapshot + journal replay, then orphaned audio.
     index = CallIndex(hass, entry.entry_id)
     await index.async_load()
+    entry.async_on_unload(index.async_close)
     transcriber = Transcriber(hass, entry, index)
     pipeline = CallPipeline(
         hass, entry, index, Downloader(hass, media_root(hass)), transcriber
@@ -86,15 +103,18 @@ async def _async_setup_entry(
         async_check_https(hass, entry, url)
 
     entry.async_on_unload(async_track_endpoint(hass, webhook_id, _endpoint_changed))
-    # 3. Entities; deliveries are routed to the handler once the entry is LOADED.
-    await hass.config_entries.async_forward_entry_setups(entry, platforms)
-    # 4. Retention, and downloads a restart interrupted.
+    # 3. Retention (done before the entry is loaded, so nothing sees calls it
+    #    is about to erase), statistics, the silence watch, then the downloads
+    #    and transcripts a restart interrupted.
+    await async_apply_retention(hass, entry)
     async_schedule_retention(hass, entry)
     entry.async_on_unload(async_schedule_statistics(hass, entry))
     entry.async_on_unload(async_watch_silence(hass, entry))
     await async_recover(hass, entry, index, pipeline.async_schedule_download)
     transcriber.async_resume()
-    entry.async_on_unload(index.async_close)
+    # 4. Entities last: nothing after this can fail. Deliveries are routed to
+    #    the handler once the entry is LOADED.
+    await hass.config_entries.async_forward_entry_setups(entry, platforms)
 
 
 @callback
@@ -154,11 +174,12 @@ async def async_unload_account(
 
 
 async def async_remove_account(hass: HomeAssistant, entry: M8ComConfigEntry) -> None:
-    """Close the webhook ids; delete the cloudhook, the call index and issues.
+    """Close the webhook ids; delete their cloudhooks, the call index and issues.
 
     Recordings stay in the media folder: they are the user's files.
     """
     async_routes(hass).async_remove(entry.entry_id)
-    await async_delete_cloudhook(hass, entry.data[CONF_WEBHOOK_ID])
+    for webhook_id in sorted(webhook_ids(entry)):  # retired ones keep theirs
+        await async_delete_cloudhook(hass, webhook_id)
     await CallIndex(hass, entry.entry_id).async_remove_storage()
     async_clear_issues(hass, entry)

@@ -33,7 +33,7 @@ from .const import (
 from .endpoint import async_delete_cloudhook, async_endpoint_url
 from .options import clean, filters_schema
 from .options_flow import M8ComOptionsFlow
-from .routing import async_routes, retire
+from .routing import async_routes, retained, retire, webhook_ids
 
 
 def validate_secret(user_input: dict[str, Any]) -> tuple[str | None, dict[str, str]]:
@@ -156,8 +156,12 @@ class M8ComConfigFlow(ConfigFlow, domain=DOMAIN):
             if secret is not None:
                 data = {**entry.data, CONF_SECRET: secret}
                 if user_input.get(CONF_NEW_WEBHOOK_URL):
-                    await async_delete_cloudhook(self.hass, entry.data[CONF_WEBHOOK_ID])
                     data = retire(data, webhook.async_generate_id())
+                    # A retired id keeps its cloudhook, so M8Com still posting
+                    # there gets the 410 and the repair; only ids no longer
+                    # kept (beyond the last few) lose theirs.
+                    for dropped in webhook_ids(entry) - retained(data):
+                        await async_delete_cloudhook(self.hass, dropped)
                 url, data[CONF_CLOUDHOOK] = await async_endpoint_url(
                     self.hass, data[CONF_WEBHOOK_ID]
                 )

@@ -16,6 +16,9 @@ CONF_RETIRED_WEBHOOK_IDS: Final = "retired_webhook_ids"
 MAX_RETIRED_WEBHOOK_IDS: Final = 3
 """Replaced URLs that keep answering 410 Gone, newest first."""
 MIN_SECRET_LENGTH: Final = 16
+DIRECT_PATH: Final = f"/api/{DOMAIN}/{{webhook_id}}"
+"""The integration's own delivery URL path (an HTTP view): HA answers 404 there
+until this integration has registered it, never the webhook component's 200."""
 
 EVENT_CALL_RECORDING: Final = "m8com_call_recording"
 CALLS_KEY: Final = "recordings_today"

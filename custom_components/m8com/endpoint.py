@@ -3,6 +3,9 @@
 M8Com only accepts https endpoints, and for most households the Nabu Casa
 cloudhook is the only https URL they have, so it is preferred whenever the
 cloud subscription is active and connected (as HA's webhook flow helper does).
+Otherwise it is the integration's own path on HA's URL (``/api/m8com/<id>``,
+see ``routing.py``), not ``/api/webhook/<id>``, which HA answers 200 while
+this integration is not started yet.
 """
 
 from __future__ import annotations
@@ -12,12 +15,11 @@ import contextlib
 from types import ModuleType
 from typing import Any
 
-from homeassistant.components import webhook
 from homeassistant.const import EVENT_CORE_CONFIG_UPDATE
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.network import NoURLAvailableError
+from homeassistant.helpers.network import NoURLAvailableError, get_url
 
-from .const import LOGGER
+from .const import DIRECT_PATH, LOGGER
 
 
 def _cloud(hass: HomeAssistant) -> ModuleType | None:
@@ -39,12 +41,14 @@ async def async_endpoint_url(hass: HomeAssistant, webhook_id: str) -> tuple[str,
             LOGGER.info("Nabu Casa cloud is not connected; using HA's own URL")
         else:
             return url, True
+    path = DIRECT_PATH.format(webhook_id=webhook_id)
     try:
-        return webhook.async_generate_url(hass, webhook_id), False
+        # As HA's webhook component builds its URLs: external first, no cloud.
+        return get_url(hass, allow_cloud=False, prefer_external=True) + path, False
     except NoURLAvailableError:
         # No URL configured at all: the path is still what M8Com needs after
         # the user's own https host name.
-        return webhook.async_generate_path(webhook_id), False
+        return path, False
 
 
 @callback

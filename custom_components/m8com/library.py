@@ -104,7 +104,7 @@ async def async_apply_retention(hass: HomeAssistant, entry: M8ComConfigEntry) ->
 
 @callback
 def async_schedule_retention(hass: HomeAssistant, entry: M8ComConfigEntry) -> None:
-    """Apply retention now (in the background) and then once a day."""
+    """Apply retention once a day (set-up awaits the first run itself)."""
 
     @callback
     def _run(*_: Any) -> None:
@@ -112,5 +112,4 @@ def async_schedule_retention(hass: HomeAssistant, entry: M8ComConfigEntry) -> No
             hass, async_apply_retention(hass, entry), f"{DOMAIN} retention"
         )
 
-    _run()
     entry.async_on_unload(async_track_time_interval(hass, _run, timedelta(days=1)))

@@ -2,6 +2,14 @@
 
 The sections stay folded so the filters form reads as before; what they hold
 is stored flat (``options.clean``), like every other option.
+
+HA's frontend fills a form from each field's suggested value (else its
+default), sections included, and drops empty values on submit only at the top
+level: a section sends what it was filled with, ``""`` or ``null`` for an
+emptied field. So an unset option is never suggested (an entity selector
+refuses ``""``), and every selector in a section takes "emptied" as "not set".
+An error about a field in a section is keyed by the section (the frontend
+shows top-level keys only, right above that field) and opens it.
 """
 
 from __future__ import annotations
@@ -45,6 +53,30 @@ SECTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+class _ClearableEntitySelector(EntitySelector):
+    """An entity selector inside a section: emptied (``""``/``null``) is "not set"."""
+
+    def __call__(self, data: Any) -> Any:
+        """``""`` for an emptied field, else HA's own validation."""
+        return "" if data in ("", None) else super().__call__(data)
+
+
+class _ClearableLanguageSelector(LanguageSelector):
+    """A language selector inside a section: emptied (``""``/``null``) is "not set"."""
+
+    def __call__(self, data: Any) -> Any:
+        """``""`` for an emptied field, else HA's own validation."""
+        return "" if data in ("", None) else super().__call__(data)
+
+
+class _ClearableTextSelector(TextSelector):
+    """A text selector inside a section: ``null`` (a cleared field) is ``""``."""
+
+    def __call__(self, data: Any) -> Any:
+        """``""`` for a cleared field, else HA's own validation."""
+        return "" if data is None else super().__call__(data)
+
+
 def transcriber_selector() -> EntitySelector:
     """``stt`` entities, and AI task entities that take audio where HA has them."""
     # Typed Any: the filter's TypedDict was renamed in HA 2026.
@@ -58,32 +90,41 @@ def transcriber_selector() -> EntitySelector:
                 ],
             }
         )
-    return EntitySelector(EntitySelectorConfig(filter=filters))
+    return _ClearableEntitySelector(EntitySelectorConfig(filter=filters))
 
 
 def _suggested(current: Mapping[str, Any], key: str) -> Any:
-    """An optional field that may be emptied again (no default to fall back to)."""
-    return vol.Optional(key, description={"suggested_value": option(current, key)})
+    """An optional field that may be emptied again (no default to fall back to).
+
+    Suggested only when set: an empty suggestion would be sent back as ``""``.
+    """
+    value = option(current, key)
+    if value in ("", None):
+        return vol.Optional(key)
+    return vol.Optional(key, description={"suggested_value": value})
 
 
-def sections_schema(current: Mapping[str, Any]) -> dict[Any, Any]:
-    """The two folded sections of the options form."""
+def sections_schema(
+    current: Mapping[str, Any], errors: Mapping[str, str] | None = None
+) -> dict[Any, Any]:
+    """The two sections of the options form, folded unless one has an error."""
     names = {
         vol.Optional(CONF_PHONE_BOOK, default=option(current, CONF_PHONE_BOOK)): (
-            TextSelector(TextSelectorConfig(multiline=True))
+            _ClearableTextSelector(TextSelectorConfig(multiline=True))
         ),
-        _suggested(current, CONF_PHONE_BOOK_FILE): TextSelector(),
+        _suggested(current, CONF_PHONE_BOOK_FILE): _ClearableTextSelector(),
     }
     transcripts = {
         _suggested(current, CONF_TRANSCRIBE_WITH): transcriber_selector(),
-        _suggested(current, CONF_TRANSCRIBE_LANGUAGE): LanguageSelector(),
+        _suggested(current, CONF_TRANSCRIBE_LANGUAGE): _ClearableLanguageSelector(),
         vol.Optional(
             CONF_SUMMARISE_ANYWAY, default=option(current, CONF_SUMMARISE_ANYWAY)
         ): BooleanSelector(),
     }
+    errors = errors or {}
     return {
-        vol.Required(NAMES): section(schema(names), {"collapsed": True}),
-        vol.Required(TRANSCRIPTS): section(schema(transcripts), {"collapsed": True}),
+        vol.Required(name): section(schema(fields), {"collapsed": name not in errors})
+        for name, fields in ((NAMES, names), (TRANSCRIPTS, transcripts))
     }
 
 
@@ -124,7 +165,10 @@ class M8ComOptionsFlow(OptionsFlow):
         runtime = getattr(entry, "runtime_data", None)
         calls = list(runtime.index.calls.values()) if runtime else []
         url = runtime.webhook_url if runtime else ""
-        fields = {**filters_schema(current, calls).schema, **sections_schema(current)}
+        fields = {
+            **filters_schema(current, calls).schema,
+            **sections_schema(current, errors),
+        }
         return self.async_show_form(
             step_id="init",
             data_schema=schema(fields),

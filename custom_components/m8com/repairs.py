@@ -8,7 +8,9 @@
 - set-up failed: deliveries are answered 503 until the account loads;
 - retired URL: M8Com still posts to a URL that Reconfigure replaced;
 - orphan recordings: audio files no call points to (found at start-up);
-- transcriber missing: the entity chosen to transcribe calls is gone.
+- transcriber missing: the entity chosen to transcribe calls is gone;
+- ffmpeg missing: HA's ffmpeg, which decodes calls for speech-to-text, does
+  not start.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ IssueKind = Literal[
     "wrong_secret",
     "no_deliveries",
     "transcriber_missing",
+    "ffmpeg_missing",
 ]
 
 
@@ -214,3 +217,14 @@ def async_report_transcriber_missing(
         ir.IssueSeverity.WARNING,
         entity_id=entity_id,
     )
+
+
+@callback
+def async_report_ffmpeg_missing(
+    hass: HomeAssistant, entry: ConfigEntry, error: str | None
+) -> None:
+    """HA's ffmpeg does not start (None: a call was transcribed again)."""
+    if error is None:
+        _clear(hass, "ffmpeg_missing", entry)
+        return
+    _raise(hass, "ffmpeg_missing", entry, ir.IssueSeverity.WARNING, error=error)

@@ -1,10 +1,18 @@
-"""Every webhook id of every account, open from the component's set-up on.
+"""Every delivery URL of every account, open from the component's set-up on.
 
 HA's webhook component answers 200 to an id that has no handler, and M8Com
-never resends a call answered 200. So each account's id is registered in the
-component's ``async_setup``, before any account loads, and stays registered
-while the account loads, reloads, fails to set up or is disabled, answering
-``503`` with ``Retry-After`` until it is loaded: M8Com tries again later.
+never resends a call answered 200. Once another integration (Nabu Casa,
+the mobile app, an automation with a webhook trigger) has set that component
+up, ``/api/webhook/<id>`` answers that 200 until this component starts. So
+direct deliveries go to the integration's own view, ``/api/m8com/<id>``
+(``DIRECT_PATH``), which does not exist, and answers 404, until this
+component's ``async_setup`` registers it. Webhook ids are still registered
+there too: Nabu Casa's cloudhooks and URLs handed out by earlier versions
+reach us through HA's webhook component. Both paths share one handler.
+
+Each id stays open while the account loads, reloads, fails to set up or is
+disabled, answering ``503`` with ``Retry-After`` until it is loaded: M8Com
+tries again later.
 
 Ids replaced by *Reconfigure → new webhook URL* stay registered too (the last
 few, kept in the entry's data) and answer ``410 Gone`` with a warning and a
@@ -24,9 +32,16 @@ from homeassistant.components.webhook import async_register, async_unregister
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 from homeassistant.util.hass_dict import HassKey
 
-from .const import CONF_RETIRED_WEBHOOK_IDS, DOMAIN, LOGGER, MAX_RETIRED_WEBHOOK_IDS
+from .const import (
+    CONF_RETIRED_WEBHOOK_IDS,
+    DIRECT_PATH,
+    DOMAIN,
+    LOGGER,
+    MAX_RETIRED_WEBHOOK_IDS,
+)
 from .health import DeliveryHealth
 from .repairs import async_clear_retired_url, async_report_retired_url
 
@@ -54,10 +69,12 @@ def retire(data: Mapping[str, Any], new_webhook_id: str) -> dict[str, Any]:
 
 def webhook_ids(entry: ConfigEntry) -> set[str]:
     """The entry's live id and its retired ones."""
-    return {
-        entry.data[CONF_WEBHOOK_ID],
-        *entry.data.get(CONF_RETIRED_WEBHOOK_IDS, ()),
-    }
+    return retained(entry.data)
+
+
+def retained(data: Mapping[str, Any]) -> set[str]:
+    """The live id and the retired ones kept in an entry's data."""
+    return {data[CONF_WEBHOOK_ID], *data.get(CONF_RETIRED_WEBHOOK_IDS, ())}
 
 
 @dataclass
@@ -98,6 +115,14 @@ class Routes:
                 self._close(webhook_id)
         self.stale.discard(entry_id)
         self.health.pop(entry_id, None)
+
+    async def async_handle_direct(
+        self, hass: HomeAssistant, webhook_id: str, request: web.Request
+    ) -> web.Response:
+        """A delivery to ``/api/m8com/<id>``: as through the webhook, or 404."""
+        if (entry_id := self.owners.get(webhook_id)) is None:
+            return _status(HTTPStatus.NOT_FOUND)
+        return await self._async_handle(entry_id, hass, webhook_id, request)
 
     def _close(self, webhook_id: str) -> None:
         async_unregister(self.hass, webhook_id)
@@ -150,9 +175,32 @@ def _status(status: HTTPStatus, headers: dict[str, str] | None = None) -> web.Re
     return web.Response(status=status, text=status.phrase, headers=headers)
 
 
+class DirectView(HomeAssistantView):
+    """``POST /api/m8com/<id>``: the URL M8Com is given (unless Nabu Casa's).
+
+    No HA login (M8Com authenticates with the account's secret, checked by
+    the shared handler, which also bounds the body); ids nobody owns get 404.
+    """
+
+    url = DIRECT_PATH
+    name = f"api:{DOMAIN}:delivery"
+    requires_auth = False
+
+    async def post(self, request: web.Request, webhook_id: str) -> web.Response:
+        """Hand the delivery to the router, as the webhook component would."""
+        hass: HomeAssistant = request.app[KEY_HASS]
+        return await async_routes(hass).async_handle_direct(hass, webhook_id, request)
+
+
 @callback
 def async_routes(hass: HomeAssistant) -> Routes:
     """The component's one router, created on first use."""
     if (routes := hass.data.get(_ROUTES)) is None:
         routes = hass.data[_ROUTES] = Routes(hass)
     return routes
+
+
+@callback
+def async_open_direct_path(hass: HomeAssistant) -> None:
+    """Register the view once per HA run (HA's router takes views after start)."""
+    hass.http.register_view(DirectView())

@@ -80,8 +80,8 @@ async def async_transcribe_ai(
         ai_task,
     )
 
-    if hass.states.get(entity_id) is None:
-        raise TranscriptionError(f"{entity_id} not found", retry=False, missing=True)
+    if hass.states.get(entity_id) is None or AI_TASK not in hass.config.components:
+        raise TranscriptionError(f"{entity_id} not found", retry=True, missing=True)
     try:
         result = await ai_task.async_generate_data(
             hass,

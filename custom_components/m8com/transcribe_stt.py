@@ -70,27 +70,48 @@ async def async_ffmpeg_binary(hass: HomeAssistant) -> str:
     if DATA_FFMPEG not in hass.data and not await async_setup_component(
         hass, "ffmpeg", {}
     ):
-        raise TranscriptionError("ffmpeg could not be set up", retry=False)
+        raise TranscriptionError("ffmpeg could not be set up", retry=True, ffmpeg=True)
     return get_ffmpeg_manager(hass).binary
+
+
+async def async_start_ffmpeg(
+    hass: HomeAssistant, audio: Path
+) -> asyncio.subprocess.Process:
+    """Ffmpeg decoding ``audio`` to 16 kHz mono PCM on its stdout."""
+    binary = await async_ffmpeg_binary(hass)
+    try:
+        return await asyncio.create_subprocess_exec(
+            binary,
+            *("-nostdin", "-hide_banner", "-loglevel", "error", "-i", str(audio)),
+            *("-vn", "-ac", "1", "-ar", str(SAMPLE_RATE), "-acodec", "pcm_s16le"),
+            *("-f", "s16le", "pipe:1"),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+    except OSError as err:  # not installed, not executable
+        raise TranscriptionError(
+            f"ffmpeg ({binary}) could not be started: {err.strerror or err}",
+            retry=True,
+            ffmpeg=True,
+        ) from err
 
 
 async def async_transcribe_stt(
     hass: HomeAssistant, entity_id: str, audio: Path, language: str
 ) -> str:
     """The recording's text, segment after segment (one engine request each)."""
+    if stt.DOMAIN not in hass.config.components:  # its lookup would raise KeyError
+        raise TranscriptionError(
+            f"{entity_id} not found (speech-to-text is not set up)",
+            retry=True,
+            missing=True,
+        )
     entity = stt.async_get_speech_to_text_entity(hass, entity_id)
     if entity is None:
-        raise TranscriptionError(f"{entity_id} not found", retry=False, missing=True)
+        raise TranscriptionError(f"{entity_id} not found", retry=True, missing=True)
     metadata = speech_metadata(entity, language, hass.config.country)
-    process = await asyncio.create_subprocess_exec(
-        await async_ffmpeg_binary(hass),
-        *("-nostdin", "-hide_banner", "-loglevel", "error", "-i", str(audio)),
-        *("-vn", "-ac", "1", "-ar", str(SAMPLE_RATE), "-acodec", "pcm_s16le"),
-        *("-f", "s16le", "pipe:1"),
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await async_start_ffmpeg(hass, audio)
     assert process.stdout is not None  # noqa: S101 - PIPE was asked for
     assert process.stderr is not None  # noqa: S101 - PIPE was asked for
     errors = asyncio.ensure_future(process.stderr.read())

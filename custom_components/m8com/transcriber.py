@@ -32,7 +32,7 @@ from .formatting import media_ids, mime_type, recording_title
 from .index import CallIndex
 from .media_files import TRANSCRIPT_SUFFIX, media_root, remove_files, write_text
 from .options import option
-from .repairs import async_report_transcriber_missing
+from .repairs import async_report_ffmpeg_missing, async_report_transcriber_missing
 from .transcribe_ai import AI_TASK, async_transcribe_ai
 from .transcribe_stt import async_transcribe_stt
 from .transcript import Transcript, TranscriptionError
@@ -88,6 +88,8 @@ class Transcriber:
                 async_report_transcriber_missing(
                     self._hass, self._entry, self.entity_id if err.missing else None
                 )
+                if err.ffmpeg:
+                    async_report_ffmpeg_missing(self._hass, self._entry, err.reason)
                 if err.retry and delay is not None:
                     LOGGER.info(
                         "Call %s: transcription try %s failed (%s); retrying",
@@ -146,6 +148,7 @@ class Transcriber:
         await self._index.async_commit(record)
         LOGGER.debug("Call %s transcribed", record.call_id)
         async_report_transcriber_missing(self._hass, self._entry, None)
+        async_report_ffmpeg_missing(self._hass, self._entry, None)
         self._hass.bus.async_fire(
             EVENT_CALL_TRANSCRIBED,
             {

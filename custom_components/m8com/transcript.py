@@ -9,15 +9,20 @@ from typing import Any
 class TranscriptionError(Exception):
     """A call could not be transcribed; ``retry`` tells whether to try again.
 
-    ``missing``: the chosen entity does not exist (a repair issue says so).
+    ``missing``: the chosen entity, or its whole component, is not there (yet:
+    an engine add-on may start after HA); ``ffmpeg``: HA's ffmpeg could not
+    be started. Both are retried and raise a repair issue that says what to do.
     """
 
-    def __init__(self, reason: str, *, retry: bool, missing: bool = False) -> None:
+    def __init__(
+        self, reason: str, *, retry: bool, missing: bool = False, ffmpeg: bool = False
+    ) -> None:
         """Keep a reason fit for the log and the call's record."""
         super().__init__(reason)
         self.reason = reason
         self.retry = retry
         self.missing = missing
+        self.ffmpeg = ffmpeg
 
 
 @dataclass(slots=True)
