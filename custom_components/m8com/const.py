@@ -27,9 +27,18 @@ EVENT_RECORDING_SAVED: Final = "m8com_recording_saved"
 
 MAX_BODY_BYTES: Final = 1024 * 1024
 """M8Com sends one small JSON object; anything larger is not a call."""
+BODY_READ_SECONDS: Final = 30
+"""An authenticated body must arrive within this; a trickle is answered 408."""
 
 URL_LIFETIME: Final = timedelta(minutes=30)
 """M8Com's fileUrls expire 30 minutes after the call."""
+
+MAX_URLS_PER_CALL: Final = 10
+"""Recording links fetched per call; the rest are cut before validation."""
+MAX_SUMMARY_CHARS: Final = 4000
+"""A summary longer than this is cut (with a warning): it is shown on entities."""
+MAX_NAME_CHARS: Final = 500
+"""Any other text field (names, numbers, ids) is cut to this."""
 
 MAX_RECORDING_MB: Final = 500
 MAX_PARALLEL_DOWNLOADS: Final = 3

@@ -58,6 +58,7 @@ async def async_get_config_entry_diagnostics(
             "cloudhook": bool(entry.data.get(CONF_CLOUDHOOK)),
         },
         "invalid_fields_dropped": dict(runtime.handler.dropped_fields),
+        "long_fields_cut": dict(runtime.handler.cut_fields),
         "deliveries": async_routes(hass)
         .health.get(entry.entry_id, DeliveryHealth())
         .as_dict(),

@@ -40,7 +40,6 @@ AUDIO_EXTENSIONS: Final = frozenset(
     {"mp3", "wav", "ogg", "oga", "opus", "m4a", "aac", "flac", "webm"}
 )
 MAX_REDIRECTS: Final = 5
-MAX_URLS_PER_CALL: Final = 10
 _REDIRECTS: Final = frozenset({301, 302, 303, 307, 308})
 _SESSIONS: HassKey[dict[bool, aiohttp.ClientSession]] = HassKey(
     f"{DOMAIN}_fetch_sessions"

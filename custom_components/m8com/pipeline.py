@@ -25,6 +25,7 @@ from .const import (
     EVENT_CALL_RECORDING,
     EVENT_RECORDING_SAVED,
     LOGGER,
+    MAX_URLS_PER_CALL,
     MEDIA_SUBDIR,
     signal_new_call,
 )
@@ -35,7 +36,6 @@ from .downloader import (
     build_targets,
     redact_url,
 )
-from .fetch_policy import MAX_URLS_PER_CALL
 from .formatting import media_ids
 from .index import CallIndex
 from .media_files import media_root, remove_files
@@ -83,7 +83,8 @@ class CallPipeline:
         else:
             record.local_origin = local_origin
             await self._book.async_name(self._hass, self._entry.options, record)
-            if (extra := len(record.urls) - MAX_URLS_PER_CALL) > 0:
+            extra = max(len(record.urls) - MAX_URLS_PER_CALL, 0) + call.more_urls
+            if extra > 0:
                 record.urls = record.urls[:MAX_URLS_PER_CALL]
                 record.error = (
                     f"{extra} more recording links ignored "

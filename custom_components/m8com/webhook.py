@@ -10,6 +10,7 @@ not record it, so that M8Com tries again instead of the call being lost.
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 import hmac
 from http import HTTPStatus
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import hdrs, web
 from homeassistant.util.json import json_loads
 
-from .const import LOGGER, MAX_BODY_BYTES
+from .const import BODY_READ_SECONDS, LOGGER, MAX_BODY_BYTES
 from .payload import CallPayload, InvalidCallIdError, lenient_validate
 
 if TYPE_CHECKING:
@@ -30,6 +31,10 @@ if TYPE_CHECKING:
 
 class BadRequestError(Exception):
     """The body can never become a call; says why without quoting values."""
+
+
+_INLINE_PARSE_BYTES = 64 * 1024
+"""Bodies up to this size (every real call) are parsed in the event loop."""
 
 
 def _response(status: HTTPStatus) -> web.Response:
@@ -55,13 +60,15 @@ class WebhookHandler:
         self._receive = receive
         self.dropped_fields: Counter[str] = Counter()
         """Calls kept without an invalid optional field, per field (diagnostics)."""
+        self.cut_fields: Counter[str] = Counter()
+        """Calls whose text field was cut to its cap, per field (diagnostics)."""
 
     async def __call__(
         self, hass: HomeAssistant, webhook_id: str, request: web.Request
     ) -> web.Response:
         """Answer M8Com; no exception may escape (HA would turn it into 200)."""
         try:
-            return await self._handle(request)
+            return await self._handle(hass, request)
         except Exception:  # noqa: BLE001 - any escape would be answered 200
             LOGGER.exception(
                 "%s: could not record a call; answered 503 so M8Com retries",
@@ -69,7 +76,7 @@ class WebhookHandler:
             )
             return _response(HTTPStatus.SERVICE_UNAVAILABLE)
 
-    async def _handle(self, request: web.Request) -> web.Response:
+    async def _handle(self, hass: HomeAssistant, request: web.Request) -> web.Response:
         if not authorized(request, self._secret()):
             LOGGER.warning(
                 "%s: rejected a delivery from %s: missing or wrong secret "
@@ -78,7 +85,16 @@ class WebhookHandler:
                 sender(request),
             )
             return _response(HTTPStatus.UNAUTHORIZED)
-        body = await _read_bounded(request)
+        try:
+            async with asyncio.timeout(BODY_READ_SECONDS):
+                body = await _read_bounded(request)
+        except TimeoutError:
+            LOGGER.warning(
+                "%s: a delivery's body did not arrive within %s s; answered 408",
+                self._name,
+                BODY_READ_SECONDS,
+            )
+            return _response(HTTPStatus.REQUEST_TIMEOUT)
         if body is None:
             LOGGER.warning(
                 "%s: rejected a delivery larger than %s bytes",
@@ -87,7 +103,10 @@ class WebhookHandler:
             )
             return _response(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
         try:
-            call, dropped = parse_call(body)
+            if len(body) > _INLINE_PARSE_BYTES:
+                call, dropped, cut = await hass.async_add_executor_job(parse_call, body)
+            else:
+                call, dropped, cut = parse_call(body)
         except BadRequestError as err:
             LOGGER.warning("%s: rejected a malformed delivery: %s", self._name, err)
             return _response(HTTPStatus.BAD_REQUEST)
@@ -99,6 +118,14 @@ class WebhookHandler:
                 ", ".join(dropped),
             )
             self.dropped_fields.update(dropped)
+        if cut:
+            LOGGER.warning(
+                "%s: call %s kept with over-long field(s) cut: %s",
+                self._name,
+                call.id,
+                ", ".join(cut),
+            )
+            self.cut_fields.update(cut)
         await self._receive(call, local_origin=local_origin(request))
         return _response(HTTPStatus.OK)
 
@@ -155,8 +182,11 @@ async def _read_bounded(request: web.Request) -> bytes | None:
     return None if len(body) > MAX_BODY_BYTES else bytes(body)
 
 
-def parse_call(body: bytes) -> tuple[CallPayload, list[str]]:
-    """Decode and validate leniently; return the call and the fields dropped.
+def parse_call(body: bytes) -> tuple[CallPayload, list[str], list[str]]:
+    """Decode and validate leniently: the call, the fields dropped and cut.
+
+    Linear in the body (see ``lenient_validate``); a large body is parsed in
+    the executor so that even that linear work is not done in the event loop.
 
     Raise BadRequestError (naming what is wrong, never a value) only for a
     body that is not a JSON object or has no valid ``id``.
