@@ -57,7 +57,13 @@ async def test_simulator_marks_calls_the_filters_skipped(
     await ha.rest(
         "POST",
         f"/api/config/config_entries/options/flow/{flow['flow_id']}",
-        {"directions": ["outbound"], "names": {}, "transcripts": {}},
+        {
+            "directions": ["outbound"],
+            "names": {},
+            "transcripts": {},
+            "callbacks": {},
+            "assist": {},
+        },
     )
     endpoint = entry["description_placeholders"]["webhook_url"].replace(
         "https://m8com-e2e.example", ha.url

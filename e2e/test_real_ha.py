@@ -132,7 +132,13 @@ async def test_settings_end_to_end(ha: HomeAssistantProcess) -> None:
     done = await ha.rest(
         "POST",
         f"/api/config/config_entries/options/flow/{flow['flow_id']}",
-        {"directions": ["outbound"], "names": {}, "transcripts": {}},
+        {
+            "directions": ["outbound"],
+            "names": {},
+            "transcripts": {},
+            "callbacks": {},
+            "assist": {},
+        },
     )
     assert done["type"] == "create_entry"
 
@@ -257,7 +263,13 @@ async def test_library_end_to_end(ha: HomeAssistantProcess, file_server: str) ->
     await ha.rest(
         "POST",
         f"/api/config/config_entries/options/flow/{flow['flow_id']}",
-        {"retention_days": 1, "names": {}, "transcripts": {}},
+        {
+            "retention_days": 1,
+            "names": {},
+            "transcripts": {},
+            "callbacks": {},
+            "assist": {},
+        },
     )
     await ha.rest("POST", f"/api/config/config_entries/entry/{entry_id}/reload")
     left = await ha.rest(

@@ -65,6 +65,8 @@ async def account_with_engine(ha: HomeAssistantProcess) -> str:
         {
             "names": {"phone_book": "+46 70-123 45 67 = Anna Kund"},
             "transcripts": {"transcribe_with": "stt.stt_length"},
+            "callbacks": {},
+            "assist": {},
         },
     )
     assert done["type"] == "create_entry", done
@@ -249,6 +251,8 @@ async def test_a_local_whisper_through_home_assistants_wyoming_client(
                     "transcribe_with": whisper,
                     "transcribe_language": "sv",
                 },
+                "callbacks": {},
+                "assist": {},
             },
         )
         url = account["description_placeholders"]["webhook_url"]

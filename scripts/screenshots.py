@@ -146,6 +146,8 @@ async def names_and_transcripts(ha: HomeAssistantProcess, entry_id: str) -> None
         {
             "names": {"phone_book": "+46701234567 = Anna Kund\n+46709876543 = Bo Berg"},
             "transcripts": {"transcribe_with": "stt.stt_length"},
+            "callbacks": {},
+            "assist": {},
         },
     )
 

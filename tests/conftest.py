@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import json
 import logging
 from pathlib import Path
+import sqlite3
 from types import SimpleNamespace
 from typing import Any
 from unittest.mock import PropertyMock, patch
@@ -27,6 +28,7 @@ from pytest_homeassistant_custom_component.syrupy import (
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.m8com import PLATFORMS
+from custom_components.m8com.call import Call
 from custom_components.m8com.const import (
     CONF_CLOUDHOOK,
     CONF_SECRET,
@@ -34,6 +36,7 @@ from custom_components.m8com.const import (
     EVENT_CALL_RECORDING,
     EVENT_RECORDING_SAVED,
 )
+from custom_components.m8com.store_rows import SELECT, from_row
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SECRET = "test-secret-0123456789abcdef"
@@ -305,25 +308,54 @@ RECEIVED = datetime(2025, 3, 14, 14, 6, tzinfo=UTC)
 
 
 def store_index(storage: dict[str, Any], entry_id: str, data: dict[str, Any]) -> None:
-    """An account's call index as HA's Store would find it on disk."""
+    """An account's 0.2 call index as HA's Store would find it (``hass_storage``).
+
+    Kept for tests that mean the old format; ``legacy_index`` writes the file
+    itself, which is what the call store imports.
+    """
     key = f"{DOMAIN}.{entry_id}"
     storage[key] = {"version": 1, "minor_version": 1, "key": key, "data": data}
 
 
+def legacy_index(hass: HomeAssistant, entry_id: str, data: dict[str, Any]) -> Path:
+    """Write 0.2's snapshot file ``.storage/m8com.<entry_id>`` as HA's Store did."""
+    key = f"{DOMAIN}.{entry_id}"
+    path = Path(hass.config.path(".storage", key))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wrapped = {"version": 1, "minor_version": 1, "key": key, "data": data}
+    path.write_text(json.dumps(wrapped, indent=4))
+    return path
+
+
 def journal(hass: HomeAssistant, entry_id: str) -> Path:
-    """An account's journal file."""
+    """An account's 0.2 journal file (imported and removed by the store)."""
     return Path(hass.config.path(".storage", f"{DOMAIN}.{entry_id}.jsonl"))
 
 
-def journal_calls(hass: HomeAssistant, entry_id: str) -> list[tuple[int, int, str]]:
-    """``(seq, call_id, status)`` of every journal line."""
-    path = journal(hass, entry_id)
-    if not path.exists():
-        return []
-    return [
-        (line["seq"], line["call"]["call_id"], line["call"]["status"])
-        for line in map(json.loads, path.read_text().splitlines())
-    ]
+def database(hass: HomeAssistant, entry_id: str) -> Path:
+    """An account's call store file."""
+    return Path(hass.config.path(".storage", f"{DOMAIN}.{entry_id}.db"))
+
+
+def stored_calls(entry: MockConfigEntry | Any) -> dict[int, Call]:
+    """Every call in an account's store file, read as a second process would."""
+    return calls_in(entry.runtime_data.store.path)
+
+
+def calls_in(path: Path) -> dict[int, Call]:
+    """Every call in a store file (committed transactions only)."""
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return {
+            row[0]: from_row(row) for row in db.execute(f"{SELECT} ORDER BY call_id")
+        }
+    finally:
+        db.close()
+
+
+def stored(entry: MockConfigEntry | Any, call_id: int) -> Call:
+    """One call of an account's store (KeyError if it is not there)."""
+    return stored_calls(entry)[call_id]
 
 
 SENSITIVE = (
@@ -395,8 +427,8 @@ async def start(
     storage: dict[str, Any],
     calls: list[Any],
 ) -> None:
-    """Set an account up on a stored index (as after a restart)."""
-    store_index(storage, entry.entry_id, {"calls": calls})
+    """Set an account up on a 0.2 index (as after a restart and an upgrade)."""
+    legacy_index(hass, entry.entry_id, {"calls": calls})
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)

@@ -15,7 +15,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.m8com.const import DOMAIN
 
-from .conftest import AUTH, DIRECT_PATH, Client, load_payload, state_of
+from .conftest import AUTH, DIRECT_PATH, Client, load_payload, state_of, stored_calls
 
 CALL = {**load_payload("v2"), "fileUrls": []}
 DAY_MS = 24 * 3600 * 1000
@@ -37,18 +37,18 @@ async def test_failed_recovery_leaves_no_entity_and_the_reload_starts_clean(
     assert hass.states.async_entity_ids() == []
     registry = er.async_get(hass)
     assert er.async_entries_for_config_entry(registry, config_entry.entry_id) == []
-    failed_index = config_entry.runtime_data.index
+    failed_store = config_entry.runtime_data.store
 
     assert await hass.config_entries.async_reload(config_entry.entry_id)
     await hass.async_block_till_done()
     assert config_entry.state is ConfigEntryState.LOADED
     assert "already been setup" not in caplog.text
-    assert config_entry.runtime_data.index is not failed_index
+    assert config_entry.runtime_data.store is not failed_store
     client = await hass_client_no_auth()
     today = {**CALL, "startTime": int(dt_util.utcnow().timestamp() * 1000)}
     assert (await client.post(DIRECT_PATH, json=today, headers=AUTH)).status == 200
     await hass.async_block_till_done()
-    # One calls sensor, bound to the new index: it shows the call.
+    # One calls sensor, bound to the new store: it shows the call.
     sensors = [
         e.entity_id
         for e in er.async_entries_for_config_entry(registry, config_entry.entry_id)
@@ -56,11 +56,11 @@ async def test_failed_recovery_leaves_no_entity_and_the_reload_starts_clean(
     ]
     assert sensors == ["sensor.m8com_calls_today"]
     assert state_of(hass, "sensor.m8com_calls_today").state == "1"
-    assert 4711 in config_entry.runtime_data.index.calls
-    assert failed_index is not config_entry.runtime_data.index
+    assert 4711 in stored_calls(config_entry)
+    assert failed_store is not config_entry.runtime_data.store
 
 
-async def test_a_failure_after_the_index_cancels_what_set_up_started(
+async def test_a_failure_after_the_store_cancels_what_set_up_started(
     hass: HomeAssistant, config_entry: MockConfigEntry
 ) -> None:
     """HA 2025.4 runs ``async_on_unload`` for its own errors only: we raise one."""
@@ -71,7 +71,7 @@ async def test_a_failure_after_the_index_cancels_what_set_up_started(
             side_effect=RuntimeError("boom"),
         ),
         patch(
-            "custom_components.m8com.index.CallIndex.async_close", autospec=True
+            "custom_components.m8com.store.CallStore.async_close", autospec=True
         ) as close,
     ):
         assert not await hass.config_entries.async_setup(config_entry.entry_id)
@@ -93,7 +93,7 @@ async def test_retention_is_done_before_the_account_is_loaded(
 
     def on_state(*_: Any) -> None:
         if config_entry.state is ConfigEntryState.LOADED:
-            loaded.append(sorted(config_entry.runtime_data.index.calls))
+            loaded.append(sorted(stored_calls(config_entry)))
 
     config_entry.async_on_state_change(on_state)
     assert await hass.config_entries.async_reload(config_entry.entry_id)

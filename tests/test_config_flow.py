@@ -26,7 +26,13 @@ from custom_components.m8com.const import CONF_CLOUDHOOK, CONF_SECRET, DOMAIN
 from custom_components.m8com.endpoint import _cloud
 from custom_components.m8com.routing import webhook_ids
 
-from .conftest import DIRECT_PATH, SECRET, WEBHOOK_ID, load_payload
+from .conftest import (
+    DIRECT_PATH,
+    SECRET,
+    WEBHOOK_ID,
+    load_payload,
+    stored_calls,
+)
 
 EXTERNAL = "https://home.example.se"
 
@@ -117,6 +123,11 @@ async def test_only_secret_completes_setup(hass: HomeAssistant) -> None:
         "transcribe_with": "",
         "transcribe_language": "",
         "summarise_when_m8com_did": False,
+        "callback_when_ai_says": True,
+        "callback_short_call_seconds": 10,
+        "callback_numbers": "",
+        "callback_due_working_hours": 4,
+        "assist_answers_about_calls": False,
     }
     assert result["description"] == "default"
     assert placeholders(result) == {
@@ -261,12 +272,18 @@ async def test_options_flow_offers_seen_values_and_applies(
             "retention_days": 30,
             "names": {},
             "transcripts": {},
+            "callbacks": {},
+            "assist": {},
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert loaded_entry.options["answer_groups"] == ["ag-1", "typed-id"]
     assert loaded_entry.options["retention_days"] == 30
     assert loaded_entry.options["download_audio"] is True
+
+
+EMPTY_SECTIONS: dict[str, Any] = {"transcripts": {}, "callbacks": {}, "assist": {}}
+"""The folded sections a test leaves as they are (required, as in core)."""
 
 
 async def test_options_names_and_transcripts_sections_are_stored_flat(
@@ -288,7 +305,7 @@ async def test_options_names_and_transcripts_sections_are_stored_flat(
         ("missing.vcf", "phone_book_file_missing"),
     ):
         result = await hass.config_entries.options.async_configure(
-            result["flow_id"], {"names": {"phone_book_file": path}, "transcripts": {}}
+            result["flow_id"], {"names": {"phone_book_file": path}, **EMPTY_SECTIONS}
         )
         assert result["type"] is FlowResultType.FORM
         assert result["errors"] == {"names": error}
@@ -301,9 +318,19 @@ async def test_options_names_and_transcripts_sections_are_stored_flat(
                 "transcribe_language": "sv",
                 "summarise_when_m8com_did": True,
             },
+            "callbacks": {
+                "callback_when_ai_says": False,
+                "callback_short_call_seconds": 30.0,
+                "callback_numbers": "+46 70-123 45 67",
+                "callback_due_working_hours": 0,
+            },
+            "assist": {"assist_answers_about_calls": True},
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert loaded_entry.options["callback_short_call_seconds"] == 30
+    assert loaded_entry.options["callback_numbers"] == "+46 70-123 45 67"
+    assert loaded_entry.options["assist_answers_about_calls"] is True
     assert {
         key: loaded_entry.options[key]
         for key in (
@@ -358,14 +385,14 @@ async def test_reconfigure_rotates_secret_and_url(
     old = await post(payload)
     # A replaced URL stays registered and says so (410), never HA's silent 200.
     assert old.status == (HTTPStatus.GONE if new_url else HTTPStatus.UNAUTHORIZED)
-    assert 4711 not in loaded_entry.runtime_data.index.calls
+    assert 4711 not in stored_calls(loaded_entry)
     if new_url:
         assert loaded_entry.data["retired_webhook_ids"] == [WEBHOOK_ID]
     fresh = await post(
         payload, headers={"Authorization": f"Bearer {new_secret}"}, path=new_path
     )
     assert fresh.status == HTTPStatus.OK
-    assert 4711 in loaded_entry.runtime_data.index.calls
+    assert 4711 in stored_calls(loaded_entry)
 
 
 async def test_reconfigure_with_cloud_replaces_cloudhook(
@@ -465,6 +492,13 @@ async def test_options_form_opens_with_the_current_options_in_its_sections(
         "transcribe_language": "sv",
         "summarise_when_m8com_did": False,
     }
+    assert data["callbacks"] == {
+        "callback_when_ai_says": True,
+        "callback_short_call_seconds": 10,
+        "callback_numbers": "",
+        "callback_due_working_hours": 4,
+    }
+    assert data["assist"] == {"assist_answers_about_calls": False}
     # Submitting it unchanged keeps everything.
     done = await client.post(
         f"/api/config/config_entries/options/flow/{form['flow_id']}", json=data

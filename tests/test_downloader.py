@@ -23,7 +23,7 @@ from yarl import URL
 
 from custom_components.m8com.downloader import redact_url
 
-from .conftest import PostFn, load_payload
+from .conftest import PostFn, load_payload, stored, stored_calls
 
 URL_4711 = "https://recordings.m8com.test/rec/4711.mp3"
 
@@ -35,7 +35,7 @@ def stem(call_id: int = 4711) -> str:
 
 
 def record(loaded_entry: MockConfigEntry, call_id: int = 4711) -> Any:
-    return loaded_entry.runtime_data.index.calls[call_id]
+    return stored(loaded_entry, call_id)
 
 
 async def deliver(hass: HomeAssistant, post: PostFn, payload: dict[str, Any]) -> None:
@@ -277,7 +277,7 @@ async def test_at_most_three_downloads_at_once(
     release.set()
     await hass.async_block_till_done(wait_background_tasks=True)
     assert peak == 3
-    statuses = {c.status for c in loaded_entry.runtime_data.index.calls.values()}
+    statuses = {c.status for c in stored_calls(loaded_entry).values()}
     assert statuses == {"saved"}
 
 

@@ -21,7 +21,7 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from .conftest import PostFn, leaked, load_payload
+from .conftest import PostFn, leaked, load_payload, stored
 
 AUDIO = b"ID3" + bytes(range(256)) * 64
 hits: Counter[str] = Counter()
@@ -104,13 +104,13 @@ async def test_fault(
             await post({**load_payload("v2"), "fileUrls": [url]})
         ).status == HTTPStatus.OK
         await hass.async_block_till_done(wait_background_tasks=True)
-    record = loaded_entry.runtime_data.index.calls[4711]
-    stored = [p for p in media_dir.rglob("*") if p.is_file()]
+    record = stored(loaded_entry, 4711)
+    on_disk = [p for p in media_dir.rglob("*") if p.is_file()]
     if outcome == "saved":
         assert (record.status, record.error) == ("saved", None)
-        assert len(stored) == 1
-        assert stored[0].read_bytes() == AUDIO
+        assert len(on_disk) == 1
+        assert on_disk[0].read_bytes() == AUDIO
     else:
-        assert (record.status, record.error, stored) == ("failed", outcome, [])
+        assert (record.status, record.error, on_disk) == ("failed", outcome, [])
         assert caplog.text.count("Could not store recording of call 4711") == 1
     assert leaked(caplog) == []

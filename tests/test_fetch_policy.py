@@ -29,7 +29,7 @@ from custom_components.m8com.fetch_policy import (
     forbidden,
 )
 
-from .conftest import PostFn, load_payload
+from .conftest import PostFn, load_payload, stored
 
 AUDIO = b"ID3" + bytes(200)
 
@@ -189,7 +189,7 @@ async def fetched(
     answer = await deliver({**load_payload("v2"), "fileUrls": urls})
     assert answer.status == HTTPStatus.OK
     await hass.async_block_till_done(wait_background_tasks=True)
-    return entry.runtime_data.index.calls[4711]
+    return stored(entry, 4711)
 
 
 @pytest.mark.enable_socket
@@ -250,9 +250,9 @@ async def test_link_local_is_never_fetched(
     )
     assert answer.status == HTTPStatus.OK
     await hass.async_block_till_done(wait_background_tasks=True)
-    record = loaded_entry.runtime_data.index.calls[4711]
+    record = stored(loaded_entry, 4711)
     assert record.status == "failed"
-    assert "link-local" in record.error
+    assert "link-local" in str(record.error)
 
 
 @pytest.mark.enable_socket
@@ -265,7 +265,7 @@ async def test_svg_is_not_stored(
 ) -> None:
     await post({**load_payload("v2"), "fileUrls": [str(server.make_url("/x.svg"))]})
     await hass.async_block_till_done(wait_background_tasks=True)
-    record = loaded_entry.runtime_data.index.calls[4711]
+    record = stored(loaded_entry, 4711)
     assert (record.status, record.error) == ("failed", "not an audio file (audio/svg)")
     assert not [p for p in media_dir.rglob("*") if p.is_file()]
 
@@ -277,7 +277,7 @@ async def test_at_most_ten_links_a_call(
     urls = [str(server.make_url(f"/{n}.mp3")) for n in range(11)]
     await post({**load_payload("v2"), "fileUrls": urls})
     await hass.async_block_till_done(wait_background_tasks=True)
-    record = loaded_entry.runtime_data.index.calls[4711]
+    record = stored(loaded_entry, 4711)
     assert record.status == "saved"
     assert len(record.files) == 10
     assert len(hits) == 10
@@ -304,7 +304,7 @@ async def test_redirect_rules(
     )
     await post({**load_payload("v2"), "fileUrls": ["https://rec.m8com.test/a.mp3"]})
     await hass.async_block_till_done(wait_background_tasks=True)
-    record = loaded_entry.runtime_data.index.calls[4711]
+    record = stored(loaded_entry, 4711)
     assert (record.status, record.error) == ("failed", reason)
     assert aioclient_mock.call_count == 1
 
@@ -323,6 +323,6 @@ async def test_too_many_redirects(
         )
     await post({**load_payload("v2"), "fileUrls": ["https://rec.m8com.test/0.mp3"]})
     await hass.async_block_till_done(wait_background_tasks=True)
-    record = loaded_entry.runtime_data.index.calls[4711]
+    record = stored(loaded_entry, 4711)
     assert (record.status, record.error) == ("failed", "more than 5 redirects")
     assert aioclient_mock.call_count == 6

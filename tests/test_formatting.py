@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from homeassistant.util import dt as dt_util
 
+from custom_components.m8com.call import Call
 from custom_components.m8com.formatting import recording_title
-from custom_components.m8com.index import Call
 
 
 def test_title() -> None:

@@ -63,8 +63,8 @@ async def test_two_accounts_are_independent(
 
     # A failure in one account does not touch the other.
     with patch.object(
-        second.runtime_data.index._journal,
-        "_write",
+        second.runtime_data.store._db,
+        "insert",
         side_effect=OSError(5, "I/O error"),
     ):
         assert await post(SECOND_ID, SECOND_SECRET, {**call, "id": 1}) == (
@@ -123,6 +123,7 @@ async def test_migration_from_0_1_0_keeps_one_sensor(
         "call_recording",
         "rejected_deliveries",
         "last_delivery",
+        "callbacks",
     }
     assert kept["call_recording"].disabled_by is er.RegistryEntryDisabler.INTEGRATION
     assert old.minor_version == 2

@@ -10,7 +10,7 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.m8com.index import Call
+from custom_components.m8com.call import Call
 from custom_components.m8com.options import (
     DEFAULT_OPTIONS,
     accepts,
@@ -18,7 +18,7 @@ from custom_components.m8com.options import (
     seen_choices,
 )
 
-from .conftest import PostFn, load_payload, state_of
+from .conftest import PostFn, load_payload, state_of, stored
 
 
 def call(**fields: Any) -> Call:
@@ -87,7 +87,7 @@ async def test_filtered_call_is_200_deduplicated_and_silent(
     assert (await post(payload)).status == HTTPStatus.OK
     await hass.async_block_till_done(wait_background_tasks=True)
     assert call_events == []
-    record = loaded_entry.runtime_data.index.calls[4711]
+    record = stored(loaded_entry, 4711)
     assert (record.status, record.urls) == ("filtered", [])
     state = state_of(hass, "sensor.m8com_calls_today")
     assert (state.state, state.attributes["caller"]) == ("0", None)
@@ -107,7 +107,7 @@ async def test_download_audio_off_keeps_details_only(
     )
     assert (await post(load_payload("v2"))).status == HTTPStatus.OK
     await hass.async_block_till_done(wait_background_tasks=True)
-    record = loaded_entry.runtime_data.index.calls[4711]
+    record = stored(loaded_entry, 4711)
     assert (record.status, record.files, record.urls) == ("saved", [], [])
     caller = state_of(hass, "sensor.m8com_calls_today").attributes["caller"]
     assert caller == "+46701234567"

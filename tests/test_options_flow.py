@@ -85,7 +85,8 @@ async def test_saves_unchanged_with_nothing_chosen(
     opened, done = await form()
     assert "" not in [value for _, value in suggestions(opened["data_schema"])]
     sections = {f["name"]: f for f in opened["data_schema"] if "schema" in f}
-    assert [s["expanded"] for s in sections.values()] == [False, False]
+    assert list(sections) == ["names", "transcripts", "callbacks", "assist"]
+    assert [s["expanded"] for s in sections.values()] == [False] * 4
     assert done["type"] == "create_entry", done
     assert {key: loaded_entry.options[key] for key in NOT_SET} == NOT_SET
     # And again, from what was stored.
@@ -143,5 +144,33 @@ async def test_an_error_is_shown_at_its_section_and_opens_it(
     assert shown["type"] == "form"
     assert shown["errors"] == {"names": "phone_book_file_missing"}
     expanded = {f["name"]: f["expanded"] for f in shown["data_schema"] if "schema" in f}
-    assert expanded == {"names": True, "transcripts": False}
+    assert expanded == {
+        "names": True,
+        "transcripts": False,
+        "callbacks": False,
+        "assist": False,
+    }
     assert "phone_book_file" not in loaded_entry.options
+
+
+async def test_callback_rules_and_assist_are_saved_and_cleared(
+    loaded_entry: MockConfigEntry, form: Any
+) -> None:
+    def rules(data: dict[str, Any]) -> None:
+        assert data["callbacks"]["callback_short_call_seconds"] == 10
+        data["callbacks"] |= {
+            "callback_numbers": "+46 70-123 45 67\n08-123 456",
+            "callback_due_working_hours": 8,
+        }
+        data["assist"]["assist_answers_about_calls"] = True
+
+    assert (await form(rules))[1]["type"] == "create_entry"
+    assert loaded_entry.options["callback_numbers"] == "+46 70-123 45 67\n08-123 456"
+    assert loaded_entry.options["callback_due_working_hours"] == 8
+    assert loaded_entry.options["assist_answers_about_calls"] is True
+
+    def clear(data: dict[str, Any]) -> None:
+        data["callbacks"]["callback_numbers"] = None
+
+    assert (await form(clear))[1]["type"] == "create_entry"
+    assert loaded_entry.options["callback_numbers"] == ""

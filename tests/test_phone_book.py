@@ -12,7 +12,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.m8com.formatting import describe, recording_title
 from custom_components.m8com.phone_book import book_path, lookup, parse, parse_file
 
-from .conftest import FIXTURES, PostFn, load_payload, state_of
+from .conftest import FIXTURES, PostFn, load_payload, state_of, stored
 
 BOOK = """
 # the shop's customers
@@ -51,7 +51,7 @@ async def test_names_reach_event_sensor_logbook_and_titles(
     assert describe(event.data).startswith(
         "Inbound call from Anna Andersson (+46701234567) to Support"
     )
-    record = loaded_entry.runtime_data.index.calls[4711]
+    record = stored(loaded_entry, 4711)
     assert "Anna Andersson (+46701234567) → Support" in recording_title(record)
 
 
@@ -68,7 +68,7 @@ async def test_outbound_calls_name_the_customer_first(
     }
     await post(payload)
     await hass.async_block_till_done()
-    record = loaded_entry.runtime_data.index.calls[4711]
+    record = stored(loaded_entry, 4711)
     assert "Anna Andersson (+46701234567) ← Anna Andersson" in recording_title(record)
 
 

@@ -23,6 +23,15 @@ from custom_components.m8com.phone_numbers import same_number
         ("12345", "12345", True),
         (None, "+46701111111", False),
         ("", "", False),
+        ("+46701234567#99", "+46701234567", False),
+        ("+46701234567,,123", "+46701234567", False),
+        ("+46701234567;ext=5", "+46701234567", False),
+        ("+46701234567#99", "+46701234567,,99", True),
+        ("tel:+46701234567", "+46701234567", True),
+        ("sip:+46701234567@pbx.example.com;user=phone", "0701234567", True),
+        ("SIPS:+46701234567@pbx.example.com", "+46701234567", True),
+        ("sip:+46701234567@pbx", "+46701234568", False),
+        ("tel:", "tel:", True),
     ],
 )
 def test_same_number(a: str | None, b: str, same: bool) -> None:

@@ -21,10 +21,10 @@ from custom_components.m8com.const import DOMAIN
 from .conftest import (
     RECORDING_URL,
     PostFn,
-    journal,
     load_payload,
     pending,
     start,
+    stored,
 )
 
 URL = RECORDING_URL
@@ -50,7 +50,7 @@ async def test_redelivery_repairs_a_lost_recording_without_second_event(
     )
     assert response.status == HTTPStatus.OK
     await hass.async_block_till_done(wait_background_tasks=True)
-    record = config_entry.runtime_data.index.calls[4711]
+    record = stored(config_entry, 4711)
     assert (record.status, record.error) == ("saved", None)
     assert call_events == []
     issue_id = f"lost_recordings_{config_entry.entry_id}"
@@ -86,7 +86,7 @@ async def test_disk_error_raises_issue_and_next_success_clears_it(
     ):
         await post(load_payload("v2"))
         await hass.async_block_till_done(wait_background_tasks=True)
-    assert loaded_entry.runtime_data.index.calls[4711].status == "failed"
+    assert stored(loaded_entry, 4711).status == "failed"
     issue = issue_registry.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     assert issue.translation_placeholders == {
@@ -96,7 +96,7 @@ async def test_disk_error_raises_issue_and_next_success_clears_it(
     assert caplog.text.count("Could not store recording of call 4711") == 1
     await post({**load_payload("v2"), "id": 4712})
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert loaded_entry.runtime_data.index.calls[4712].status == "saved"
+    assert stored(loaded_entry, 4712).status == "saved"
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
 
 
@@ -126,14 +126,18 @@ async def test_200_concurrent_deliveries_of_50_calls(
     assert aioclient_mock.call_count == 50
 
 
-async def test_unused_links_are_not_journaled(
+async def test_unused_links_are_not_stored(
     hass: HomeAssistant, post: PostFn, loaded_entry: MockConfigEntry
 ) -> None:
     hass.config_entries.async_update_entry(
         loaded_entry, options={"download_audio": False}
     )
     await post(load_payload("v2"))
-    assert "SUPERSECRETTOKEN" not in journal(hass, loaded_entry.entry_id).read_text()
+    await hass.async_block_till_done()
+    assert stored(loaded_entry, 4711).urls == []
+    path = loaded_entry.runtime_data.store.path
+    for file in (path, path.with_name(f"{path.name}-wal")):
+        assert b"SUPERSECRETTOKEN" not in file.read_bytes()
 
 
 async def test_erasing_a_lost_call_clears_it_from_the_repair(

@@ -18,7 +18,7 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
 from custom_components.m8com.call import LOST_REASON
 from custom_components.m8com.const import DOMAIN
 
-from .conftest import RECORDING_URL, pending, start
+from .conftest import RECORDING_URL, pending, start, stored, stored_calls
 
 URL = RECORDING_URL
 
@@ -41,7 +41,7 @@ async def test_restart_resumes_fresh_and_reports_expired(
         hass_storage,
         [pending(1, timedelta(minutes=5)), pending(2, timedelta(minutes=45))],
     )
-    calls = config_entry.runtime_data.index.calls
+    calls = stored_calls(config_entry)
     assert calls[1].status == "saved"
     assert len(calls[1].files) == 1
     assert (calls[2].status, calls[2].error, calls[2].urls) == ("lost", LOST_REASON, [])
@@ -69,7 +69,7 @@ async def test_restart_during_a_redelivery_retry_keeps_the_fresh_window(
     stale["links_received"] = (dt_util.utcnow() - timedelta(minutes=5)).isoformat()
     aioclient_mock.get(URL, content=b"audio", headers={"Content-Type": "audio/mpeg"})
     await start(hass, config_entry, hass_storage, [stale])
-    record = config_entry.runtime_data.index.calls[4711]
+    record = stored(config_entry, 4711)
     assert (record.status, record.error) == ("saved", None)
 
 
@@ -88,7 +88,7 @@ async def test_audio_stored_before_a_crash_is_reattached_to_its_call(
     (day / "150312_999.mp3").write_bytes(b"ID3")  # no such call
     (day / "150312_5.mp3.part").write_bytes(b"ID")  # debris
     await start(hass, config_entry, hass_storage, [old])
-    record = config_entry.runtime_data.index.calls[4711]
+    record = stored(config_entry, 4711)
     assert record.status == "saved"
     assert record.error is None
     assert record.files == [

@@ -31,6 +31,7 @@ from .conftest import (
     WEBHOOK_PATH,
     Client,
     load_payload,
+    stored_calls,
 )
 
 CALL = {**load_payload("v2"), "fileUrls": []}
@@ -59,7 +60,7 @@ async def test_failed_setup_answers_503_and_raises_a_repair(
 ) -> None:
     config_entry.add_to_hass(hass)
     with patch(
-        "custom_components.m8com.index.CallIndex.async_load",
+        "custom_components.m8com.store.CallStore.async_open",
         side_effect=OSError(5, "Input/output error"),
     ):
         assert not await hass.config_entries.async_setup(config_entry.entry_id)
@@ -75,7 +76,7 @@ async def test_failed_setup_answers_503_and_raises_a_repair(
     # Fixed: the reload loads the account, the issue goes, calls are kept.
     assert await hass.config_entries.async_reload(config_entry.entry_id)
     assert (await http.post(WEBHOOK_PATH, json=CALL, headers=AUTH)).status == 200
-    assert 4711 in config_entry.runtime_data.index.calls
+    assert 4711 in stored_calls(config_entry)
     assert (
         ir.async_get(hass).async_get_issue(
             DOMAIN, f"setup_failed_{config_entry.entry_id}"
@@ -90,14 +91,14 @@ async def test_setup_in_progress_answers_503(
     config_entry.add_to_hass(hass)
     release = asyncio.Event()
     real_load = __import__(
-        "custom_components.m8com.index", fromlist=["CallIndex"]
-    ).CallIndex.async_load
+        "custom_components.m8com.store", fromlist=["CallStore"]
+    ).CallStore.async_open
 
-    async def slow_load(index: Any) -> None:
+    async def slow_load(store: Any) -> None:
         await release.wait()
-        await real_load(index)
+        await real_load(store)
 
-    with patch("custom_components.m8com.index.CallIndex.async_load", slow_load):
+    with patch("custom_components.m8com.store.CallStore.async_open", slow_load):
         setup = hass.async_create_task(
             hass.config_entries.async_setup(config_entry.entry_id)
         )
@@ -107,7 +108,7 @@ async def test_setup_in_progress_answers_503(
         release.set()
         assert await setup
     assert early.status == HTTPStatus.SERVICE_UNAVAILABLE
-    assert 4711 not in config_entry.runtime_data.index.calls
+    assert 4711 not in stored_calls(config_entry)
     assert (await http.post(WEBHOOK_PATH, json=CALL, headers=AUTH)).status == 200
 
 
@@ -166,7 +167,7 @@ async def test_reload_never_opens_a_gap(
     await hass.async_block_till_done()
     accepted = {i + 1 for i, status in enumerate(statuses) if status == HTTPStatus.OK}
     assert set(statuses) <= {HTTPStatus.OK, HTTPStatus.SERVICE_UNAVAILABLE}
-    assert accepted <= set(loaded_entry.runtime_data.index.calls)
+    assert accepted <= set(stored_calls(loaded_entry))
 
 
 async def test_retired_url_answers_410_with_a_repair_until_the_new_one_is_used(
@@ -227,15 +228,15 @@ async def test_direct_path_is_404_before_set_up_never_a_silent_200(
     assert (await http.post(DIRECT_PATH, json=CALL, headers=AUTH)).status == 404
     started, release = asyncio.Event(), asyncio.Event()
     real_load = __import__(
-        "custom_components.m8com.index", fromlist=["CallIndex"]
-    ).CallIndex.async_load
+        "custom_components.m8com.store", fromlist=["CallStore"]
+    ).CallStore.async_open
 
-    async def slow_load(index: Any) -> None:
+    async def slow_load(store: Any) -> None:
         started.set()
         await release.wait()
-        await real_load(index)
+        await real_load(store)
 
-    with patch("custom_components.m8com.index.CallIndex.async_load", slow_load):
+    with patch("custom_components.m8com.store.CallStore.async_open", slow_load):
         setup = hass.async_create_task(async_setup_component(hass, DOMAIN, {}))
         await started.wait()
         loading = await http.post(DIRECT_PATH, json=CALL, headers=AUTH)
@@ -245,7 +246,7 @@ async def test_direct_path_is_404_before_set_up_never_a_silent_200(
     assert loading.status == HTTPStatus.SERVICE_UNAVAILABLE
     assert loading.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
     assert (await http.post(DIRECT_PATH, json=CALL, headers=AUTH)).status == 200
-    assert 4711 in config_entry.runtime_data.index.calls
+    assert 4711 in stored_calls(config_entry)
     # Only registered ids and only POST: everything else is an error status.
     assert (await http.post("/api/m8com/nobody", json=CALL, headers=AUTH)).status == 404
     assert (await http.get(DIRECT_PATH)).status == HTTPStatus.METHOD_NOT_ALLOWED

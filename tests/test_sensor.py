@@ -29,7 +29,7 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.m8com.call_attributes import LAST_CALL_ATTRIBUTES
 from custom_components.m8com.const import DOMAIN
 
-from .conftest import PostFn, listen, load_payload, state_of
+from .conftest import PostFn, listen, load_payload, state_of, stored
 
 NOW = datetime.fromisoformat("2025-03-14T15:00:00+00:00")
 SENSOR = "sensor.m8com_calls_today"
@@ -197,7 +197,7 @@ async def test_filtered_calls_keep_nothing_personal(
     )
     await post(call(1))
     await hass.async_block_till_done()
-    record = loaded_entry.runtime_data.index.calls[1]
+    record = stored(loaded_entry, 1)
     assert record.status == "filtered"
     assert (record.caller_number, record.callee_number, record.summary) == (
         None,

@@ -24,7 +24,7 @@ import voluptuous as vol
 
 from custom_components.m8com.const import DOMAIN
 
-from .conftest import PostFn, load_payload
+from .conftest import PostFn, load_payload, stored, stored_calls
 
 DAY_MS = 86_400_000
 
@@ -98,15 +98,15 @@ async def test_get_recordings_newest_first_with_filters(
 async def test_delete_by_number_removes_files_and_index(
     hass: HomeAssistant, calls: MockConfigEntry, media_dir: Path
 ) -> None:
-    files = {f for r in calls.runtime_data.index.calls.values() for f in r.files}
+    files = {f for r in stored_calls(calls).values() for f in r.files}
     assert all((media_dir / f).exists() for f in files)
     result = await call_service(hass, "delete_recordings", number="070-111 11 11")
     assert result == {"deleted": 2}
-    assert sorted(calls.runtime_data.index.calls) == [2]
+    assert sorted(stored_calls(calls)) == [2]
     remaining = sorted(
         p.relative_to(media_dir).as_posix() for p in media_dir.rglob("*.mp3")
     )
-    assert remaining == calls.runtime_data.index.calls[2].files
+    assert remaining == stored(calls, 2).files
     result = await call_service(hass, "delete_recordings", call_ids=[2, 99])
     assert result == {"deleted": 1}
     assert not list(media_dir.rglob("*"))  # empty day folders are gone too
@@ -116,7 +116,7 @@ async def test_purge_older_than(hass: HomeAssistant, calls: MockConfigEntry) -> 
     assert await call_service(hass, "purge_recordings", older_than_days=30) == {
         "deleted": 1
     }
-    assert sorted(calls.runtime_data.index.calls) == [1, 2]
+    assert sorted(stored_calls(calls)) == [1, 2]
     assert await call_service(hass, "purge_recordings", older_than_days=30) == {
         "deleted": 0
     }
@@ -166,12 +166,12 @@ async def test_retention_applies_at_startup_and_daily(
     hass.config_entries.async_update_entry(calls, options={"retention_days": 30})
     await hass.config_entries.async_reload(calls.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert sorted(calls.runtime_data.index.calls) == [1, 2]
+    assert sorted(stored_calls(calls)) == [1, 2]
     hass.config_entries.async_update_entry(calls, options={"retention_days": 3})
     freezer.tick(timedelta(days=1, seconds=1))
     async_fire_time_changed(hass)
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert sorted(calls.runtime_data.index.calls) == [1]
+    assert sorted(stored_calls(calls)) == [1]
 
 
 async def test_erased_during_download_leaves_no_file(
@@ -182,7 +182,7 @@ async def test_erased_during_download_leaves_no_file(
     media_dir: Path,
 ) -> None:
     async def erase_then_answer(method: str, url: Any, data: Any) -> Any:
-        loaded_entry.runtime_data.index.remove(4711)
+        await loaded_entry.runtime_data.store.async_erase({4711})
         return AiohttpClientMockResponse(
             method, url, response=b"x", headers={"Content-Type": "audio/mpeg"}
         )
@@ -228,7 +228,7 @@ async def test_actions_are_for_administrators_only(
 
     with pytest.raises(Unauthorized):
         await run_as(hass_read_only_user, return_response=response)
-    assert 4711 in loaded_entry.runtime_data.index.calls
+    assert 4711 in stored_calls(loaded_entry)
     result = await run_as(hass_admin_user, return_response=True)
     assert result is not None
     assert ("recordings" in result) if response else result == {"deleted": 1}

@@ -54,7 +54,7 @@ async def test_hourly_mean_min_max_of_talk_and_wait_time(
         }
         await post(call)
     await post({**load_payload("v2"), "id": 4, "fileUrls": [], "talkTime": None})
-    async_import(hass, loaded_entry, 24)
+    await async_import(hass, loaded_entry, 24)
     await async_wait_recording_done(hass)
     talk = statistic_id(loaded_entry.entry_id, "talk_time")
     wait = statistic_id(loaded_entry.entry_id, "wait_time")

@@ -19,7 +19,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.m8com.const import DOMAIN
 
-from .conftest import PostFn
+from .conftest import PostFn, stored
 from .test_transcriber import (
     STT_ENTITY,
     CountingEngine,
@@ -57,7 +57,7 @@ async def test_engine_component_not_loaded_is_retried_with_a_repair(
     assert "stt" not in hass.config.components
     choose(hass, loaded_entry, transcribe_with=STT_ENTITY)
     await deliver_with_audio(hass, post, aioclient_mock, wav(0.5))
-    record = loaded_entry.runtime_data.index.calls[4711]
+    record = stored(loaded_entry, 4711)
     assert record.transcription == "failed"
     assert record.transcription_error == (
         f"{STT_ENTITY} not found (speech-to-text is not set up)"
@@ -82,7 +82,7 @@ async def test_ffmpeg_missing_is_retried_with_its_own_repair_until_it_works(
 ) -> None:
     choose(hass, loaded_entry, transcribe_with=STT_ENTITY)
     await deliver_with_audio(hass, post, aioclient_mock, wav(0.5))
-    record = loaded_entry.runtime_data.index.calls[4711]
+    record = stored(loaded_entry, 4711)
     assert record.transcription == "failed"
     assert (record.transcription_error or "").startswith(
         "ffmpeg (/nonexistent/ffmpeg) could not be started"
@@ -98,5 +98,5 @@ async def test_ffmpeg_missing_is_retried_with_its_own_repair_until_it_works(
     # call is transcribed and the repair goes.
     hass.data["ffmpeg"].binary = imageio_ffmpeg.get_ffmpeg_exe()
     await deliver_with_audio(hass, post, aioclient_mock, wav(0.5), id=4712)
-    assert loaded_entry.runtime_data.index.calls[4712].transcription == "done"
+    assert stored(loaded_entry, 4712).transcription == "done"
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None

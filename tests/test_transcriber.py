@@ -45,7 +45,15 @@ from custom_components.m8com.transcriber import text_file
 from custom_components.m8com.transcript import Transcript, TranscriptionError
 from e2e.custom_components.stt_length.stt import LengthEngine
 
-from .conftest import RECORDING_URL, PostFn, listen, load_payload, state_of
+from .conftest import (
+    RECORDING_URL,
+    PostFn,
+    listen,
+    load_payload,
+    state_of,
+    stored,
+    stored_calls,
+)
 
 STT_ENTITY = "stt.test_engine"
 NOW = datetime.fromisoformat("2025-03-14T15:00:00+00:00")
@@ -197,7 +205,7 @@ async def test_segments_reach_the_engine_in_order_and_the_result_is_kept(
         stt.AudioChannels.CHANNEL_MONO,
     )
     text = "part1:32000 part2:32000 part3:16000"
-    record = loaded_entry.runtime_data.index.calls[4711]
+    record = stored(loaded_entry, 4711)
     assert (record.transcription, record.transcript) == ("done", text)
     assert [event.data for event in transcribed] == [
         {
@@ -228,7 +236,7 @@ async def test_segments_reach_the_engine_in_order_and_the_result_is_kept(
     # Kept across a restart, then erased with the call, .txt and all.
     await hass.config_entries.async_reload(loaded_entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert loaded_entry.runtime_data.index.calls[4711].transcript == text
+    assert stored(loaded_entry, 4711).transcript == text
     await hass.services.async_call(
         DOMAIN, "delete_recordings", {"call_ids": [4711]}, blocking=True
     )
@@ -251,7 +259,7 @@ async def test_one_transcription_at_a_time_per_account(
         await post({**load_payload("v2"), "id": call_id})
     await hass.async_block_till_done(wait_background_tasks=True)
     assert engine.most_at_once == 1
-    calls = loaded_entry.runtime_data.index.calls
+    calls = stored_calls(loaded_entry)
     assert [calls[n].transcription for n in (1, 2, 3)] == ["done"] * 3
 
 
@@ -269,7 +277,7 @@ async def test_failures_are_retried_three_times_then_recorded(
     choose(hass, loaded_entry, transcribe_with=STT_ENTITY)
     engine.fail = failures
     await deliver_with_audio(hass, post, aioclient_mock, wav(0.5))
-    record = loaded_entry.runtime_data.index.calls[4711]
+    record = stored(loaded_entry, 4711)
     assert record.transcription == outcome
     assert len(transcribed) == (outcome == "done")
     if outcome == "failed":
@@ -286,7 +294,7 @@ async def test_audio_ffmpeg_cannot_decode_fails_at_once(
 ) -> None:
     choose(hass, loaded_entry, transcribe_with=STT_ENTITY)
     await deliver_with_audio(hass, post, aioclient_mock, b"RIFF not really audio")
-    record = loaded_entry.runtime_data.index.calls[4711]
+    record = stored(loaded_entry, 4711)
     assert record.transcription == "failed"
     assert (record.transcription_error or "").startswith(
         "ffmpeg could not decode the recording"
@@ -305,7 +313,7 @@ async def test_a_missing_engine_raises_a_repair_until_one_answers(
 ) -> None:
     choose(hass, loaded_entry, transcribe_with="stt.gone")
     await deliver_with_audio(hass, post, aioclient_mock, wav(0.5))
-    record = loaded_entry.runtime_data.index.calls[4711]
+    record = stored(loaded_entry, 4711)
     assert (record.transcription, record.transcription_error) == (
         "failed",
         "stt.gone not found",
@@ -317,7 +325,7 @@ async def test_a_missing_engine_raises_a_repair_until_one_answers(
     assert issue.translation_placeholders == {"name": "M8Com", "entity_id": "stt.gone"}
     choose(hass, loaded_entry, transcribe_with=STT_ENTITY)
     await deliver_with_audio(hass, post, aioclient_mock, wav(0.5), id=4712)
-    assert loaded_entry.runtime_data.index.calls[4712].transcription == "done"
+    assert stored(loaded_entry, 4712).transcription == "done"
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
 
 
@@ -329,15 +337,15 @@ async def test_off_by_default_and_pending_work_resumes_after_a_restart(
     engine: CountingEngine,
 ) -> None:
     await deliver_with_audio(hass, post, aioclient_mock, wav(0.5))
-    record = loaded_entry.runtime_data.index.calls[4711]
+    record = stored(loaded_entry, 4711)
     assert (record.status, record.transcription) == ("saved", None)
     # As if HA had stopped between saving the audio and transcribing it.
     record.transcription = "pending"
-    await loaded_entry.runtime_data.index.async_commit(record)
+    await loaded_entry.runtime_data.store.async_update(record)
     choose(hass, loaded_entry, transcribe_with=STT_ENTITY)
     await hass.config_entries.async_reload(loaded_entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert loaded_entry.runtime_data.index.calls[4711].transcription == "done"
+    assert stored(loaded_entry, 4711).transcription == "done"
     assert len(engine.received) == 1
 
 
@@ -413,7 +421,7 @@ async def test_ai_task_gets_the_audio_and_answers_in_structure(
     await deliver_with_audio(hass, post, aioclient_mock, audio, summary=m8com_summary)
     (task,) = ai_engine.tasks
     (attachment,) = task.attachments
-    record = loaded_entry.runtime_data.index.calls[4711]
+    record = stored(loaded_entry, 4711)
     assert attachment.mime_type == "audio/wav"
     assert attachment.path == media_dir / record.files[0]
     assert attachment.media_content_id == (
@@ -431,6 +439,7 @@ async def test_ai_task_gets_the_audio_and_answers_in_structure(
     else:
         assert set(task.structure.schema) == {"transcript"}
         assert (record.ai_summary, record.action_items) == (None, [])
+    assert record.transcript_file is not None
     text = (media_dir / record.transcript_file).read_text()
     assert ("Summary: Asked about invoice 123." in text) is summarised
 
@@ -444,7 +453,7 @@ async def test_ai_task_on_an_old_ha_fails_with_a_reason(
 ) -> None:
     choose(hass, loaded_entry, transcribe_with="ai_task.anything")
     await deliver_with_audio(hass, post, aioclient_mock, wav(0.2))
-    record = loaded_entry.runtime_data.index.calls[4711]
+    record = stored(loaded_entry, 4711)
     assert record.transcription_error == (
         "AI task entities need Home Assistant 2025.8 or newer"
     )
@@ -505,7 +514,7 @@ async def test_a_language_the_engine_lacks_fails_without_retries(
 ) -> None:
     choose(hass, loaded_entry, transcribe_with=STT_ENTITY, transcribe_language="de")
     await deliver_with_audio(hass, post, aioclient_mock, wav(0.2))
-    record = loaded_entry.runtime_data.index.calls[4711]
+    record = stored(loaded_entry, 4711)
     assert record.transcription_error == "stt.test_engine does not understand de"
     assert engine.received == []
 
@@ -524,7 +533,7 @@ async def test_a_bug_marks_the_call_failed_not_pending(
         side_effect=RuntimeError("bug"),
     ):
         await deliver_with_audio(hass, post, aioclient_mock, wav(0.2))
-    record = loaded_entry.runtime_data.index.calls[4711]
+    record = stored(loaded_entry, 4711)
     assert (record.transcription, record.transcription_error) == (
         "failed",
         "internal error",
@@ -543,13 +552,12 @@ async def test_turned_off_meanwhile_and_erased_meanwhile_leave_nothing(
 ) -> None:
     """A pending call after the option was cleared; a call erased mid-way."""
     await deliver_with_audio(hass, post, aioclient_mock, wav(0.2))
-    index = loaded_entry.runtime_data.index
-    record = index.calls[4711]
+    record = stored(loaded_entry, 4711)
     record.transcription = "pending"
-    await index.async_commit(record)
+    await loaded_entry.runtime_data.store.async_update(record)
     await hass.config_entries.async_reload(loaded_entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
-    record = loaded_entry.runtime_data.index.calls[4711]
+    record = stored(loaded_entry, 4711)
     assert record.transcription_error == "transcription was turned off"
 
     async def erase_first(hass: HomeAssistant, *_: Any) -> str:
@@ -561,6 +569,6 @@ async def test_turned_off_meanwhile_and_erased_meanwhile_leave_nothing(
     choose(hass, loaded_entry, transcribe_with=STT_ENTITY)
     with patch("custom_components.m8com.transcriber.async_transcribe_stt", erase_first):
         await deliver_with_audio(hass, post, aioclient_mock, wav(0.2), id=4712)
-    assert 4712 not in loaded_entry.runtime_data.index.calls
+    assert 4712 not in stored_calls(loaded_entry)
     assert transcribed == []
     assert list(media_dir.rglob("*4712*")) == []

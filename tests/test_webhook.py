@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from http import HTTPStatus
 import json
+import sqlite3
 import time
 from typing import Any
 from unittest.mock import patch
@@ -36,6 +37,8 @@ from .conftest import (
     PostFn,
     load_payload,
     mock_recording,
+    stored,
+    stored_calls,
 )
 
 
@@ -210,14 +213,17 @@ async def test_internal_failure_is_503_and_retry_succeeds(
     deliver: PostFn,
     call_events: list[Event],
     caplog: pytest.LogCaptureFixture,
+    request: pytest.FixtureRequest,
 ) -> None:
     payload = no_audio(load_payload("v2"))
     with patch(
-        "custom_components.m8com.journal.Journal._write",
-        side_effect=OSError(28, "No space left on device"),
+        "custom_components.m8com.store_db.Database.insert",
+        side_effect=sqlite3.OperationalError("database or disk is full"),
     ):
         response = await deliver(payload)
     assert response.status == HTTPStatus.SERVICE_UNAVAILABLE
+    if request.node.callspec.params["deliver"] == "http":  # the relay drops it
+        assert response.headers["Retry-After"] == "30"
     assert "answered 503 so M8Com retries" in caplog.text
     await hass.async_block_till_done()
     assert call_events == []
@@ -291,7 +297,7 @@ async def test_invalid_optional_field_is_dropped_and_call_kept(
     assert (await deliver(payload)).status == HTTPStatus.OK
     await hass.async_block_till_done()
     assert len(call_events) == 1
-    record = loaded_entry.runtime_data.index.calls[4711]
+    record = stored(loaded_entry, 4711)
     assert record.agent_name == "Anna Andersson"  # the rest of the call is kept
     assert f"kept without its invalid field(s): {field}" in caplog.text
     assert str(value) not in caplog.text.replace(f"{field}", "")
@@ -309,7 +315,7 @@ async def test_one_bad_file_url_drops_only_that_url(
     payload = {**load_payload("v2"), "fileUrls": [{"url": 1}, good, ["x"]]}
     assert (await deliver(payload)).status == HTTPStatus.OK
     await hass.async_block_till_done(wait_background_tasks=True)
-    record = loaded_entry.runtime_data.index.calls[4711]
+    record = stored(loaded_entry, 4711)
     assert record.status == "saved"
     assert len(record.files) == 1
 
@@ -319,9 +325,9 @@ async def test_largest_exact_id_is_kept_exactly(
 ) -> None:
     body = '{"id": 9007199254740991, "fileUrls": []}'
     assert (await deliver(body)).status == HTTPStatus.OK
-    assert 9007199254740991 in loaded_entry.runtime_data.index.calls
+    assert 9007199254740991 in stored_calls(loaded_entry)
     assert (await deliver('{"id": "42"}')).status == HTTPStatus.OK
-    assert 42 in loaded_entry.runtime_data.index.calls
+    assert 42 in stored_calls(loaded_entry)
 
 
 async def test_any_failure_before_the_answer_releases_the_id(
@@ -329,7 +335,7 @@ async def test_any_failure_before_the_answer_releases_the_id(
 ) -> None:
     payload = no_audio(load_payload("v2"))
     with patch(
-        "custom_components.m8com.journal.Journal._write",
+        "custom_components.m8com.store_db.Database.insert",
         side_effect=RuntimeError("a bug"),
     ):
         assert (await deliver(payload)).status == HTTPStatus.SERVICE_UNAVAILABLE
@@ -392,7 +398,7 @@ async def test_a_hostile_megabyte_never_stalls_the_event_loop(
     await ticker
     await hass.async_block_till_done()
     assert answer.status == HTTPStatus.OK
-    record = loaded_entry.runtime_data.index.calls[4711]
+    record = stored(loaded_entry, 4711)
     assert record.urls == []
     assert len(cpu_gaps) > 1
     print(f"max gap: loop CPU {max(cpu_gaps):.4f} s, wall {max(wall_gaps):.4f} s")  # noqa: T201
@@ -436,7 +442,7 @@ async def test_long_text_fields_are_cut_warned_and_counted(
     }
     assert (await deliver(payload)).status == HTTPStatus.OK
     await hass.async_block_till_done()
-    record = loaded_entry.runtime_data.index.calls[4711]
+    record = stored(loaded_entry, 4711)
     assert record.summary == "s" * MAX_SUMMARY_CHARS
     assert record.agent_name == "A" * MAX_NAME_CHARS
     assert "kept with over-long field(s) cut: agentName, summary" in caplog.text

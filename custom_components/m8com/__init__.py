@@ -29,7 +29,7 @@ from .routing import async_open_direct_path, async_routes
 if TYPE_CHECKING:
     from .data import M8ComConfigEntry
 
-PLATFORMS = [Platform.EVENT, Platform.SENSOR]
+PLATFORMS = [Platform.EVENT, Platform.SENSOR, Platform.TODO]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 

@@ -1,4 +1,4 @@
-"""Set up and tear down one account: index, endpoint, entities, resumed work.
+"""Set up and tear down one account: call store, endpoint, entities, resumed work.
 
 Imported by ``async_setup`` in the executor, after the webhook ids are open,
 so the heavy imports (pydantic, the storage and download code) cost the
@@ -16,12 +16,13 @@ from homeassistant.exceptions import ConfigEntryError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.event import async_track_time_interval
 
+from .callback_list import CallbackList
 from .const import CONF_CLOUDHOOK, CONF_EXPECT_CALLS_DAYS, CONF_SECRET, LOGGER
 from .data import M8ComConfigEntry, M8ComRuntime
 from .downloader import Downloader
 from .endpoint import async_delete_cloudhook, async_endpoint_url, async_track_endpoint
 from .health import DeliveryHealth
-from .index import CallIndex
+from .intents import async_sync_intents
 from .library import async_apply_retention, async_schedule_retention
 from .media_files import media_root
 from .options import option
@@ -31,6 +32,7 @@ from .repairs import async_check_https, async_clear_issues, async_report_setup_f
 from .routing import async_routes, webhook_ids
 from .services import async_setup_services
 from .statistics import async_schedule_statistics
+from .store import CallStore
 from .transcriber import Transcriber
 from .webhook import WebhookHandler
 
@@ -73,15 +75,15 @@ async def _async_setup_entry(
 
     Entities forwarded before a failure would stay registered (HA does not
     unload the platforms of an entry that failed to set up) and bound to the
-    old index; so the platforms come after the last step that can raise.
+    old store; so the platforms come after the last step that can raise.
     """
-    # 1. The call index: snapshot + journal replay, then orphaned audio.
-    index = CallIndex(hass, entry.entry_id)
-    await index.async_load()
-    entry.async_on_unload(index.async_close)
-    transcriber = Transcriber(hass, entry, index)
+    # 1. The call store (0.2's index imported once), closed with the entry.
+    store = CallStore(hass, entry.entry_id)
+    await store.async_open()
+    entry.async_on_unload(store.async_close)
+    transcriber = Transcriber(hass, entry, store)
     pipeline = CallPipeline(
-        hass, entry, index, Downloader(hass, media_root(hass)), transcriber
+        hass, entry, store, Downloader(hass, media_root(hass)), transcriber
     )
     # 2. The URL to show (cloudhook when Nabu Casa is active), kept up to date.
     webhook_id: str = entry.data[CONF_WEBHOOK_ID]
@@ -89,9 +91,15 @@ async def _async_setup_entry(
     handler = WebhookHandler(
         entry.title, lambda: entry.data[CONF_SECRET], pipeline.async_receive
     )
+    callbacks = CallbackList(hass, entry)
     entry.runtime_data = M8ComRuntime(
-        index=index, pipeline=pipeline, webhook_url=url, handler=handler
+        store=store,
+        pipeline=pipeline,
+        webhook_url=url,
+        handler=handler,
+        callbacks=callbacks,
     )
+    entry.async_on_unload(await callbacks.async_start())
     async_check_https(hass, entry, url)
 
     @callback
@@ -110,11 +118,19 @@ async def _async_setup_entry(
     async_schedule_retention(hass, entry)
     entry.async_on_unload(async_schedule_statistics(hass, entry))
     entry.async_on_unload(async_watch_silence(hass, entry))
-    await async_recover(hass, entry, index, pipeline.async_schedule_download)
-    transcriber.async_resume()
+    await async_recover(hass, entry, store, pipeline.async_schedule_download)
+    await transcriber.async_resume()
+    # Assist's intents follow the option (read again when it changes).
+    async_sync_intents(hass, entry)
+    entry.async_on_unload(entry.add_update_listener(_async_options_changed))
+    entry.async_on_unload(lambda: async_sync_intents(hass, entry, loaded=False))
     # 4. Entities last: nothing after this can fail. Deliveries are routed to
     #    the handler once the entry is LOADED.
     await hass.config_entries.async_forward_entry_setups(entry, platforms)
+
+
+async def _async_options_changed(hass: HomeAssistant, entry: M8ComConfigEntry) -> None:
+    async_sync_intents(hass, entry)
 
 
 @callback
@@ -124,8 +140,7 @@ def async_watch_silence(hass: HomeAssistant, entry: M8ComConfigEntry) -> CALLBAC
     @callback
     def _check(*_: Any) -> None:
         days = int(option(entry.options, CONF_EXPECT_CALLS_DAYS))
-        calls = entry.runtime_data.index.calls.values()
-        newest = max((call.received for call in calls), default=None)
+        newest = entry.runtime_data.store.last_received
         async_routes(hass).health.setdefault(
             entry.entry_id, DeliveryHealth()
         ).check_silence(hass, entry, days, newest)
@@ -174,12 +189,12 @@ async def async_unload_account(
 
 
 async def async_remove_account(hass: HomeAssistant, entry: M8ComConfigEntry) -> None:
-    """Close the webhook ids; delete their cloudhooks, the call index and issues.
+    """Close the webhook ids; delete their cloudhooks, the call store and issues.
 
     Recordings stay in the media folder: they are the user's files.
     """
     async_routes(hass).async_remove(entry.entry_id)
     for webhook_id in sorted(webhook_ids(entry)):  # retired ones keep theirs
         await async_delete_cloudhook(hass, webhook_id)
-    await CallIndex(hass, entry.entry_id).async_remove_storage()
+    await CallStore.async_remove(hass, entry.entry_id)
     async_clear_issues(hass, entry)

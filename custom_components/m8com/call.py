@@ -1,7 +1,9 @@
 """One call as this integration keeps it: metadata, its files and its fate.
 
-Flattened from M8Com's payload once, stored in the index (snapshot and
-journal), and read by the entities, the media browser and the actions.
+Flattened from M8Com's payload once, stored in the call store, and read by
+the entities, the media browser and the actions. Its fate changes only
+through the ``mark_*`` methods below, so every path (download, restart
+recovery, redelivery, transcription) moves a call the same way.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.util import dt as dt_util
 
-from .const import URL_LIFETIME, Direction, Status, Transcription
+from .const import URL_LIFETIME, Callback, Direction, Status, Transcription
 
 if TYPE_CHECKING:
     from .payload import CallPayload
+    from .transcript import Transcript
 
 CALL_DETAILS = (
     "call_id", "caller_number", "caller_name", "callee_number", "callee_name",
@@ -26,7 +29,10 @@ CALL_DETAILS = (
     "recorder_id", "user_id", "summary",
 )  # fmt: skip
 """What the bus event and the event entity say about a call (never the URLs)."""
-_DATETIME_FIELDS = ("received", "start_time", "end_time", "links_received")
+_DATETIME_FIELDS = (
+    "received", "start_time", "end_time", "links_received",
+    "callback_due", "callback_done_at",
+)  # fmt: skip
 
 
 @dataclass(slots=True, repr=False)
@@ -76,6 +82,18 @@ class Call:
     callback_needed: bool | None = None
     transcript_file: str | None = None
     """The ``.txt`` beside the audio, relative to the media root."""
+    callback: Callback | None = None
+    """On the callback list (``callbacks.py``): open, done, or deleted by a user."""
+    callback_item: int | None = None
+    """The call that opened the to-do item this call belongs to (itself, or an
+    earlier open call from the same number it joined)."""
+    callback_due: datetime | None = None
+    callback_done_at: datetime | None = None
+    callback_done_by: str | None = None
+    """The HA user who ticked the item off, where HA knows who did."""
+    callback_summary: str | None = None
+    """The item's text as a user edited it (None: written from the call)."""
+    callback_description: str | None = None
 
     @classmethod
     def from_payload(cls, payload: CallPayload, received: datetime) -> Call:
@@ -113,6 +131,46 @@ class Call:
         if values.get("error") == LOST_REASON and values.get("status") == "failed":
             values["status"] = "lost"  # how 0.1.0 stored a lost recording
         return cls(**values)
+
+    def mark_downloaded(
+        self, files: list[str], errors: list[str], *, transcribe: bool
+    ) -> None:
+        """The download ended: saved, or failed with its reasons.
+
+        A call to transcribe is marked pending in the same commit as its
+        audio, so a restart resumes the transcription.
+        """
+        self.files, self.urls = files, []
+        self.status = "failed" if errors else "saved"
+        self.error = "; ".join([*filter(None, [self.error]), *errors]) or None
+        if files and transcribe:
+            self.transcription = "pending"
+
+    def mark_saved(self, found: list[str]) -> None:
+        """Audio found on disk after a crash belongs to this call after all."""
+        self.files = sorted({*self.files, *found})
+        self.status, self.error, self.urls = "saved", None, []
+
+    def mark_lost(self) -> None:
+        """The links expired before the audio could be fetched."""
+        self.status, self.error, self.urls = "lost", LOST_REASON, []
+
+    def retry_with(self, urls: list[str], *, local_origin: bool, now: datetime) -> None:
+        """A redelivery brought fresh links: fetch them again."""
+        self.urls, self.links_received = urls, now
+        self.status, self.error, self.local_origin = "pending", None, local_origin
+
+    def mark_transcribed(self, transcript: Transcript, text_file: str) -> None:
+        """The engine's transcript (and AI summary), and where its ``.txt`` is."""
+        self.transcript, self.ai_summary = transcript.text, transcript.summary
+        self.action_items = transcript.action_items
+        self.callback_needed = transcript.callback_needed
+        self.transcription, self.transcription_error = "done", None
+        self.transcript_file = text_file
+
+    def mark_transcription_failed(self, reason: str) -> None:
+        """Transcription gave up (after its retries)."""
+        self.transcription, self.transcription_error = "failed", reason
 
     def __repr__(self) -> str:
         """Tracebacks may quote a record: no numbers, names or bearer links."""

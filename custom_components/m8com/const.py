@@ -49,8 +49,6 @@ WRITE_BLOCK_BYTES: Final = 4 * 1024 * 1024
 download costs a few hundred executor round-trips, not one per network chunk."""
 
 MEDIA_SUBDIR: Final = "m8com"
-STORAGE_VERSION: Final = 1
-STORAGE_SAVE_DELAY: Final = 10
 
 CONTENT_TYPE_EXTENSIONS: Final = {
     "audio/mpeg": "mp3",
@@ -110,7 +108,25 @@ KNOWN_DIRECTIONS: Final = [d for d in DIRECTIONS if d != "unknown"]
 Status = Literal["pending", "saved", "failed", "lost", "filtered"]
 """A call's fate: audio pending, saved, failed, lost to expired links, or the
 call fell outside the account's filters (kept only to recognise resends)."""
-STATUSES: Final[tuple[Status, ...]] = get_args(Status)
 
 Transcription = Literal["pending", "done", "failed"]
 """Where a call's transcript stands (None: not asked for)."""
+
+CONF_CALLBACK_WHEN_AI: Final = "callback_when_ai_says"
+CONF_CALLBACK_SHORT_SECONDS: Final = "callback_short_call_seconds"
+CONF_CALLBACK_NUMBERS: Final = "callback_numbers"
+CONF_CALLBACK_DUE_HOURS: Final = "callback_due_working_hours"
+CONF_ASSIST: Final = "assist_answers_about_calls"
+WORKDAY_START_HOUR: Final = 8
+WORKDAY_END_HOUR: Final = 17
+"""Working hours (Monday-Friday, HA's time zone) a callback's due time counts."""
+ASSIST_MAX_CALLS: Final = 3
+"""Assist never reads out more calls than this."""
+
+Callback = Literal["open", "done", "deleted"]
+"""A call's place on the callback list (None: not on it)."""
+
+
+def signal_callbacks(entry_id: str) -> str:
+    """The callback list of this entry changed: the to-do entity refreshes."""
+    return f"{DOMAIN}_{entry_id}_callbacks"

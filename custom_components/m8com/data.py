@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 from homeassistant.config_entries import ConfigEntry
 
 if TYPE_CHECKING:
-    from .index import CallIndex
+    from .callback_list import CallbackList
     from .pipeline import CallPipeline
+    from .store import CallStore
     from .webhook import WebhookHandler
 
 
@@ -21,10 +22,11 @@ if TYPE_CHECKING:
 class M8ComRuntime:
     """``entry.runtime_data`` while the account is loaded."""
 
-    index: CallIndex
+    store: CallStore
     pipeline: CallPipeline
     webhook_url: str
     handler: WebhookHandler
+    callbacks: CallbackList
 
 
 type M8ComConfigEntry = ConfigEntry[M8ComRuntime]

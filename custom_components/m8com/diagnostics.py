@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_WEBHOOK_ID
@@ -21,9 +19,6 @@ from .const import (
 from .data import M8ComConfigEntry
 from .health import DeliveryHealth
 from .routing import async_routes
-
-if TYPE_CHECKING:
-    from .call import Call
 
 TO_REDACT = {
     CONF_SECRET,
@@ -46,7 +41,10 @@ async def async_get_config_entry_diagnostics(
     cloudhook is what helps debugging. Phone numbers are never included.
     """
     runtime = entry.runtime_data
-    calls = runtime.index.calls.values()
+    store = runtime.store
+    counts = await store.async_counts()
+    failed_transcriptions = await store.async_failed_lately("transcription", "failed")
+    failed = await store.async_failed_lately("status", "failed")
     return {
         "entry": {
             "title": entry.title,
@@ -62,17 +60,11 @@ async def async_get_config_entry_diagnostics(
         "deliveries": async_routes(hass)
         .health.get(entry.entry_id, DeliveryHealth())
         .as_dict(),
-        "calls": {
-            "total": len(runtime.index.calls),
-            "by_status": dict(Counter(call.status for call in calls)),
-            "by_direction": dict(Counter(call.direction for call in calls)),
-            "by_transcription": dict(
-                Counter(call.transcription for call in calls if call.transcription)
-            ),
-        },
+        "calls": {"total": sum(counts["by_status"].values()), **counts},
+        "store": {"text_search": "fts5" if store.fts else "like"},
         "recent_transcription_failures": [
             {"call_id": call.call_id, "error": call.transcription_error}
-            for call in _latest(c for c in calls if c.transcription == "failed")
+            for call in failed_transcriptions
         ],
         "recent_failures": [
             {
@@ -80,11 +72,6 @@ async def async_get_config_entry_diagnostics(
                 "received": call.received.isoformat(),
                 "error": call.error,
             }
-            for call in _latest(c for c in calls if c.status == "failed")
+            for call in failed
         ],
     }
-
-
-def _latest(calls: Iterable[Call]) -> list[Call]:
-    """The last 20 of these calls to arrive, oldest first."""
-    return sorted(calls, key=lambda call: call.received)[-20:]

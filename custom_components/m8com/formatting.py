@@ -87,9 +87,20 @@ def describe(data: Mapping[str, Any]) -> str:
     return f"{text}, {duration}"
 
 
+def media_identifier(entry_id: str, call_id: int, n: int) -> str:
+    """``<entry>/<call>/<n>``: a recording within the media source (one format)."""
+    return f"{entry_id}/{call_id}/{n}"
+
+
+def parse_media_identifier(identifier: str) -> tuple[str, int, int]:
+    """``(entry_id, call_id, n)`` of a recording's identifier; ValueError if not."""
+    entry_id, call_id, n = identifier.split("/")
+    return entry_id, int(call_id), int(n)
+
+
 def media_id(entry_id: str, call_id: int, n: int) -> str:
     """The one media-source id of a call's n-th recording (``media-source://m8com/…``)."""
-    return generate_media_source_id(DOMAIN, f"{entry_id}/{call_id}/{n}")
+    return generate_media_source_id(DOMAIN, media_identifier(entry_id, call_id, n))
 
 
 def media_ids(entry_id: str, call: Call) -> list[str]:

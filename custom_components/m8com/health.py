@@ -66,7 +66,7 @@ class DeliveryHealth:
     ) -> None:
         """Raise the no-deliveries repair when nothing came for ``days`` days.
 
-        ``newest``: the last call the index kept, which survives restarts (the
+        ``newest``: the last call the store kept, which survives restarts (the
         counters here start again with HA).
         """
         since = [self.last_delivery, newest, getattr(entry, "created_at", None)]

@@ -3,7 +3,9 @@
 Call audio is personal data: users must be able to answer "what do we have
 on this number?", erase it on request, and keep nothing longer than they may.
 Every deletion removes only files this integration wrote (the paths on the
-call's record) together with the call's index entry.
+call's record) together with the call's row in the store. The row goes
+first, durably: an erasure is acknowledged only once it is on disk, and if
+that fails the action fails and nothing is deleted.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.util import dt as dt_util
@@ -23,19 +26,7 @@ from .data import M8ComConfigEntry
 from .formatting import media_ids
 from .media_files import media_root, remove_files
 from .options import option
-from .phone_numbers import same_number
 from .repairs import async_report_lost
-
-
-def involves(record: Call, number: str, region: str) -> bool:
-    """Whether a number took part in the call in any role (``numbers``)."""
-    parties = (
-        record.caller_number,
-        record.callee_number,
-        record.referred_to,
-        record.referred_by,
-    )
-    return any(same_number(party, number, region) for party in parties)
 
 
 def as_response(entry_id: str, record: Call) -> dict[str, Any]:
@@ -57,34 +48,58 @@ def as_response(entry_id: str, record: Call) -> dict[str, Any]:
         "ai_summary": record.ai_summary,
         "action_items": list(record.action_items),
         "callback_needed": record.callback_needed,
+        "callback": record.callback,
+        "callback_due": _iso(record.callback_due),
+        "callback_done_at": _iso(record.callback_done_at),
+        "callback_done_by": record.callback_done_by,
         "files": list(record.files),
         "media_content_ids": media_ids(entry_id, record),
     }
 
 
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
 async def async_delete(
     hass: HomeAssistant, entry: M8ComConfigEntry, records: Iterable[Call]
 ) -> int:
-    """Erase calls: their files first, then their index entries."""
+    """Erase calls: their rows (durably, leaving no trace), then their files.
+
+    Raises ``HomeAssistantError`` if the store cannot write: the action then
+    fails, and no restart brings back what it reports as deleted.
+    """
     doomed = list(records)
     if not doomed:
         return 0
+    store = entry.runtime_data.store
+    try:
+        await store.async_erase({record.call_id for record in doomed})
+    except Exception as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="erase_failed",
+            translation_placeholders={"error": str(err) or type(err).__name__},
+        ) from err
     files = [
         file
         for record in doomed
         for file in (*record.files, *filter(None, [record.transcript_file]))
     ]
     await hass.async_add_executor_job(remove_files, media_root(hass), files)
-    await entry.runtime_data.index.async_erase({record.call_id for record in doomed})
     # Everything else of ours that may name these calls is refreshed too.
-    async_report_lost(hass, entry, entry.runtime_data.index)
+    async_report_lost(hass, entry, await store.async_with_status("lost"))
     async_dispatcher_send(hass, signal_erased(entry.entry_id))
     return len(doomed)
 
 
-def older_than(entry: M8ComConfigEntry, cutoff: datetime) -> list[Call]:
-    """Calls of an account that started before ``cutoff``."""
-    return [r for r in entry.runtime_data.index.calls.values() if r.started < cutoff]
+async def async_older_than(entry: M8ComConfigEntry, cutoff: datetime) -> list[Call]:
+    """Calls of an account that started before ``cutoff``.
+
+    A start time in the future counts from when HA received the call, so a
+    wrong clock at M8Com cannot keep a call forever.
+    """
+    return await entry.runtime_data.store.async_older_than(cutoff)
 
 
 async def async_apply_retention(hass: HomeAssistant, entry: M8ComConfigEntry) -> int:
@@ -93,7 +108,9 @@ async def async_apply_retention(hass: HomeAssistant, entry: M8ComConfigEntry) ->
     if days <= 0:
         return 0
     deleted = await async_delete(
-        hass, entry, older_than(entry, dt_util.utcnow() - timedelta(days=days))
+        hass,
+        entry,
+        await async_older_than(entry, dt_util.utcnow() - timedelta(days=days)),
     )
     if deleted:
         LOGGER.info(

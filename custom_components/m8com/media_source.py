@@ -25,7 +25,12 @@ from homeassistant.core import HomeAssistant
 
 from .const import DOMAIN
 from .data import M8ComConfigEntry
-from .formatting import mime_type, recording_title
+from .formatting import (
+    media_identifier,
+    mime_type,
+    parse_media_identifier,
+    recording_title,
+)
 from .media_files import media_root
 
 TITLE = "M8Com call recordings"
@@ -64,9 +69,12 @@ class M8ComMediaSource(MediaSource):
     async def async_resolve_media(self, item: MediaSourceItem) -> PlayMedia:
         """``<entry>/<call>/<n>`` to a signed-in local media URL."""
         try:
-            entry_id, call_id, n = item.identifier.split("/")
+            entry_id, call_id, n = parse_media_identifier(item.identifier)
             entry = self._entry(entry_id)
-            path = entry.runtime_data.index.calls[int(call_id)].files[int(n)]
+            call = await entry.runtime_data.store.async_get(call_id)
+            if call is None:
+                raise KeyError(call_id)  # noqa: TRY301 - one error for every miss
+            path = call.files[n]
         except (ValueError, KeyError, IndexError, BrowseError) as err:
             raise Unresolvable(
                 f"No M8Com recording {item.identifier}",
@@ -87,7 +95,7 @@ class M8ComMediaSource(MediaSource):
             return self._root()
         entry = self._entry(parts[0])
         if len(parts) == 1:
-            return self._account(entry)
+            return await self._async_account(entry)
         try:
             day = date.fromisoformat(parts[1])
         except ValueError as err:
@@ -97,32 +105,32 @@ class M8ComMediaSource(MediaSource):
                 translation_key="unknown_day",
                 translation_placeholders={"day": parts[1]},
             ) from err
-        return self._day(entry, day)
+        return await self._async_day(entry, day)
 
     def _root(self) -> BrowseMediaSource:
         entries = self.hass.config_entries.async_loaded_entries(DOMAIN)
         return _folder(None, TITLE, [_folder(e.entry_id, e.title) for e in entries])
 
-    def _account(self, entry: M8ComConfigEntry) -> BrowseMediaSource:
-        days = sorted(entry.runtime_data.index.days, reverse=True)
+    async def _async_account(self, entry: M8ComConfigEntry) -> BrowseMediaSource:
+        days = await entry.runtime_data.store.async_days()
         children = [
             _folder(f"{entry.entry_id}/{d.isoformat()}", d.isoformat()) for d in days
         ]
         return _folder(entry.entry_id, entry.title, children)
 
-    def _day(self, entry: M8ComConfigEntry, day: date) -> BrowseMediaSource:
-        calls = entry.runtime_data.index.days.get(day, {}).values()
+    async def _async_day(self, entry: M8ComConfigEntry, day: date) -> BrowseMediaSource:
+        calls = await entry.runtime_data.store.async_day(day)  # newest first
         children = [
             BrowseMediaSource(
                 domain=DOMAIN,
-                identifier=f"{entry.entry_id}/{record.call_id}/{n}",
+                identifier=media_identifier(entry.entry_id, record.call_id, n),
                 media_class=MediaClass.MUSIC,
                 media_content_type=mime_type(path),
                 title=recording_title(record, n),
                 can_play=True,
                 can_expand=False,
             )
-            for record in sorted(calls, key=lambda r: r.started, reverse=True)
+            for record in calls
             for n, path in enumerate(record.files)
         ]
         return _folder(f"{entry.entry_id}/{day.isoformat()}", day.isoformat(), children)

@@ -24,6 +24,11 @@ import voluptuous as vol
 from .compat import schema
 from .const import (
     CONF_ANSWER_GROUPS,
+    CONF_ASSIST,
+    CONF_CALLBACK_DUE_HOURS,
+    CONF_CALLBACK_NUMBERS,
+    CONF_CALLBACK_SHORT_SECONDS,
+    CONF_CALLBACK_WHEN_AI,
     CONF_DIRECTIONS,
     CONF_DOWNLOAD_AUDIO,
     CONF_EXPECT_CALLS_DAYS,
@@ -57,6 +62,11 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     CONF_TRANSCRIBE_WITH: "",
     CONF_TRANSCRIBE_LANGUAGE: "",
     CONF_SUMMARISE_ANYWAY: False,
+    CONF_CALLBACK_WHEN_AI: True,
+    CONF_CALLBACK_SHORT_SECONDS: 10,
+    CONF_CALLBACK_NUMBERS: "",
+    CONF_CALLBACK_DUE_HOURS: 4,
+    CONF_ASSIST: False,
 }
 
 
@@ -171,6 +181,12 @@ def clean(user_input: Mapping[str, Any]) -> dict[str, Any]:
     result = {**DEFAULT_OPTIONS, **flat}
     for key in (CONF_ANSWER_GROUPS, CONF_USERS):
         result[key] = [str(v).strip() for v in result[key] if str(v).strip()]
-    for key in (CONF_MAX_RECORDING_MB, CONF_RETENTION_DAYS, CONF_EXPECT_CALLS_DAYS):
+    for key in (
+        CONF_MAX_RECORDING_MB,
+        CONF_RETENTION_DAYS,
+        CONF_EXPECT_CALLS_DAYS,
+        CONF_CALLBACK_SHORT_SECONDS,
+        CONF_CALLBACK_DUE_HOURS,
+    ):
         result[key] = int(result[key])
     return result

@@ -24,6 +24,9 @@ from homeassistant.helpers.selector import (
     EntitySelector,
     EntitySelectorConfig,
     LanguageSelector,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
     TextSelector,
     TextSelectorConfig,
 )
@@ -31,6 +34,11 @@ import voluptuous as vol
 
 from .compat import schema
 from .const import (
+    CONF_ASSIST,
+    CONF_CALLBACK_DUE_HOURS,
+    CONF_CALLBACK_NUMBERS,
+    CONF_CALLBACK_SHORT_SECONDS,
+    CONF_CALLBACK_WHEN_AI,
     CONF_PHONE_BOOK,
     CONF_PHONE_BOOK_FILE,
     CONF_SUMMARISE_ANYWAY,
@@ -39,10 +47,13 @@ from .const import (
 )
 from .options import clean, filters_schema, option
 from .phone_book import book_path
+from .store_query import Query
 from .transcribe_ai import AI_TASK, ai_task_available
 
 NAMES = "names"
 TRANSCRIPTS = "transcripts"
+CALLBACKS = "callbacks"
+ASSIST = "assist"
 SECTIONS: dict[str, tuple[str, ...]] = {
     NAMES: (CONF_PHONE_BOOK, CONF_PHONE_BOOK_FILE),
     TRANSCRIPTS: (
@@ -50,6 +61,13 @@ SECTIONS: dict[str, tuple[str, ...]] = {
         CONF_TRANSCRIBE_LANGUAGE,
         CONF_SUMMARISE_ANYWAY,
     ),
+    CALLBACKS: (
+        CONF_CALLBACK_WHEN_AI,
+        CONF_CALLBACK_SHORT_SECONDS,
+        CONF_CALLBACK_NUMBERS,
+        CONF_CALLBACK_DUE_HOURS,
+    ),
+    ASSIST: (CONF_ASSIST,),
 }
 
 
@@ -124,7 +142,36 @@ def sections_schema(
     errors = errors or {}
     return {
         vol.Required(name): section(schema(fields), {"collapsed": name not in errors})
-        for name, fields in ((NAMES, names), (TRANSCRIPTS, transcripts))
+        for name, fields in (
+            (NAMES, names),
+            (TRANSCRIPTS, transcripts),
+            (CALLBACKS, callbacks_fields(current)),
+            (ASSIST, {_default(current, CONF_ASSIST): BooleanSelector()}),
+        )
+    }
+
+
+def _default(current: Mapping[str, Any], key: str) -> Any:
+    return vol.Optional(key, default=option(current, key))
+
+
+def _box(maximum: int, unit: str) -> NumberSelector:
+    return NumberSelector(
+        NumberSelectorConfig(
+            min=0, max=maximum, mode=NumberSelectorMode.BOX, unit_of_measurement=unit
+        )
+    )
+
+
+def callbacks_fields(current: Mapping[str, Any]) -> dict[Any, Any]:
+    """The rules that put a call on the callback list, and its due time."""
+    return {
+        _default(current, CONF_CALLBACK_WHEN_AI): BooleanSelector(),
+        _default(current, CONF_CALLBACK_SHORT_SECONDS): _box(3600, "s"),
+        _default(current, CONF_CALLBACK_NUMBERS): _ClearableTextSelector(
+            TextSelectorConfig(multiline=True)
+        ),
+        _default(current, CONF_CALLBACK_DUE_HOURS): _box(200, "h"),
     }
 
 
@@ -163,7 +210,8 @@ class M8ComOptionsFlow(OptionsFlow):
             if not errors:
                 return self.async_create_entry(data=current)
         runtime = getattr(entry, "runtime_data", None)
-        calls = list(runtime.index.calls.values()) if runtime else []
+        # The groups and users of the last 1 000 calls: bounded, whatever the history.
+        calls = await runtime.store.async_find(Query(limit=1000)) if runtime else []
         url = runtime.webhook_url if runtime else ""
         fields = {
             **filters_schema(current, calls).schema,

@@ -37,7 +37,6 @@ from .downloader import (
     redact_url,
 )
 from .formatting import media_ids
-from .index import CallIndex
 from .media_files import media_root, remove_files
 from .options import accepts, option
 from .payload import CallPayload
@@ -46,6 +45,7 @@ from .repairs import (
     async_report_disk,
     async_report_lost,
 )
+from .store import CallStore
 from .transcriber import Transcriber
 
 
@@ -56,14 +56,14 @@ class CallPipeline:
         self,
         hass: HomeAssistant,
         entry: ConfigEntry,
-        index: CallIndex,
+        store: CallStore,
         downloader: Downloader,
         transcriber: Transcriber,
     ) -> None:
-        """Wire the pipeline to its entry's index, downloader and transcriber."""
+        """Wire the pipeline to its entry's store, downloader and transcriber."""
         self._hass = hass
         self._entry = entry
-        self._index = index
+        self._store = store
         self._downloader = downloader
         self._transcriber = transcriber
         self._book = PhoneBook()
@@ -91,10 +91,10 @@ class CallPipeline:
                     f"(at most {MAX_URLS_PER_CALL} a call)"
                 )
             if not option(options, CONF_DOWNLOAD_AUDIO):
-                record.urls = []  # bearer links are not even journaled when unused
+                record.urls = []  # bearer links are not even stored when unused
         if wanted and not record.urls:
             record.status = "saved"  # nothing to fetch: final on arrival
-        if not await self._index.async_accept(record):
+        if not await self._store.async_accept(record):
             LOGGER.debug("Call %s already received; acknowledging repeat", call.id)
             if wanted:
                 await self._async_retry_with(call, local_origin=local_origin)
@@ -139,7 +139,7 @@ class CallPipeline:
 
         Committed before the 200, since M8Com will not send these links again.
         """
-        record = self._index.calls.get(call.id)
+        record = await self._store.async_get(call.id)
         if (
             record is None
             or record.status not in ("failed", "lost")
@@ -148,11 +148,16 @@ class CallPipeline:
         ):
             return
         LOGGER.info("Call %s was delivered again; retrying its recording", call.id)
-        record.urls = list(call.file_urls)[:MAX_URLS_PER_CALL]
-        record.status, record.error, record.local_origin = "pending", None, local_origin
-        record.links_received = dt_util.utcnow()
-        await self._index.async_commit(record)
-        async_report_lost(self._hass, self._entry, self._index)
+        record.retry_with(
+            list(call.file_urls)[:MAX_URLS_PER_CALL],
+            local_origin=local_origin,
+            now=dt_util.utcnow(),
+        )
+        if not await self._store.async_update(record):
+            return  # erased meanwhile
+        async_report_lost(
+            self._hass, self._entry, await self._store.async_with_status("lost")
+        )
         self.async_schedule_download(record)
 
     async def _async_download(self, record: Call, deadline: datetime) -> None:
@@ -187,19 +192,15 @@ class CallPipeline:
                     record.call_id,
                     redact_url(url),
                 )
-        if self._index.calls.get(record.call_id) is not record:
+        record.mark_downloaded(
+            files, errors, transcribe=bool(self._transcriber.entity_id)
+        )
+        if not await self._store.async_update(record):
             # Erased (action or retention) while downloading: leave nothing behind.
             await self._hass.async_add_executor_job(
                 remove_files, media_root(self._hass), files
             )
             return
-        record.files = files
-        record.urls = []
-        record.status = "failed" if errors else "saved"
-        record.error = "; ".join([*filter(None, [record.error]), *errors]) or None
-        if files and self._transcriber.entity_id:
-            record.transcription = "pending"  # durable with the files: resumable
-        await self._index.async_commit(record)
         if record.transcription == "pending":
             self._transcriber.async_schedule(record)
         async_report_disk(

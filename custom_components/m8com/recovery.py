@@ -13,17 +13,17 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
-from .call import LOST_REASON, Call
+from .call import Call
 from .const import CONF_MEDIA_SUBDIR, LOGGER, MEDIA_SUBDIR
-from .index import CallIndex
 from .media_files import media_root, scan_folder
 from .repairs import async_report_lost, async_report_orphans
+from .store import CallStore
 
 
 async def async_recover(
     hass: HomeAssistant,
     entry: ConfigEntry,
-    index: CallIndex,
+    store: CallStore,
     schedule_download: Callable[[Call], None],
 ) -> None:
     """Re-attach found audio, then resume or give up pending downloads.
@@ -35,23 +35,21 @@ async def async_recover(
     root = media_root(hass)
     subdir = entry.data.get(CONF_MEDIA_SUBDIR, MEDIA_SUBDIR)
     found = await hass.async_add_executor_job(scan_folder, root, subdir)
-    async_report_orphans(hass, entry, await _async_reattach(index, found))
+    async_report_orphans(hass, entry, await _async_reattach(store, found))
     now = dt_util.utcnow()
-    for record in list(index.calls.values()):
-        if record.status != "pending":
-            continue
+    for record in await store.async_with_status("pending"):
         if not record.urls:  # pragma: no cover - 0.1.0 kept such calls pending
-            record.status = "saved"
-            await index.async_commit(record)
+            record.mark_saved([])
+            await store.async_update(record)
         elif record.links_expire <= now:
-            record.status, record.error, record.urls = "lost", LOST_REASON, []
-            await index.async_commit(record)
+            record.mark_lost()
+            await store.async_update(record)
         else:
             schedule_download(record)
-    async_report_lost(hass, entry, index)
+    async_report_lost(hass, entry, await store.async_with_status("lost"))
 
 
-async def _async_reattach(index: CallIndex, found: dict[int, list[str]]) -> list[str]:
+async def _async_reattach(store: CallStore, found: dict[int, list[str]]) -> list[str]:
     """Give audio on disk back to its call; return the files that have none.
 
     A crash after a recording was renamed into place but before its outcome
@@ -60,8 +58,9 @@ async def _async_reattach(index: CallIndex, found: dict[int, list[str]]) -> list
     """
     orphans: list[str] = []
     now = dt_util.utcnow()
+    known = await store.async_get_many(set(found))
     for call_id, files in found.items():
-        record = index.calls.get(call_id)
+        record = known.get(call_id)
         if record is None or record.status == "filtered":
             orphans.extend(files)
             continue
@@ -69,7 +68,6 @@ async def _async_reattach(index: CallIndex, found: dict[int, list[str]]) -> list
         if not missing or (record.urls and record.links_expire > now):
             continue  # nothing new, or the resumed download rewrites it
         LOGGER.info("Call %s: re-attached %s recording(s)", call_id, len(missing))
-        record.files = sorted({*record.files, *missing})
-        record.status, record.error, record.urls = "saved", None, []
-        await index.async_commit(record)
+        record.mark_saved(missing)
+        await store.async_update(record)
     return orphans

@@ -9,6 +9,7 @@
 - retired URL: M8Com still posts to a URL that Reconfigure replaced;
 - orphan recordings: audio files no call points to (found at start-up);
 - transcriber missing: the entity chosen to transcribe calls is gone;
+- store damaged: the call store could not be read and was set aside;
 - ffmpeg missing: HA's ffmpeg, which decodes calls for speech-to-text, does
   not start.
 """
@@ -25,7 +26,7 @@ from homeassistant.util import dt as dt_util
 from .const import DOMAIN
 
 if TYPE_CHECKING:
-    from .index import CallIndex
+    from .call import Call
 
 MAX_LISTED = 20
 
@@ -40,6 +41,7 @@ IssueKind = Literal[
     "wrong_secret",
     "no_deliveries",
     "transcriber_missing",
+    "store_damaged",
     "ffmpeg_missing",
 ]
 
@@ -85,14 +87,9 @@ def async_check_https(hass: HomeAssistant, entry: ConfigEntry, url: str) -> None
 
 @callback
 def async_report_lost(
-    hass: HomeAssistant, entry: ConfigEntry, index: CallIndex
+    hass: HomeAssistant, entry: ConfigEntry, lost: list[Call]
 ) -> None:
-    """List calls whose recording was lost to expiry, or clear the issue."""
-    lost = sorted(
-        (r for r in index.calls.values() if r.status == "lost"),
-        key=lambda r: r.started,
-        reverse=True,
-    )
+    """List calls whose recording was lost to expiry (newest first), or clear."""
     if not lost:
         _clear(hass, "lost_recordings", entry)
         return
@@ -109,6 +106,13 @@ def async_report_lost(
         count=str(len(lost)),
         calls=_bullets(lines),
     )
+
+
+@callback
+def async_report_store_damaged(hass: HomeAssistant, entry_id: str, aside: str) -> None:
+    """The call store could not be read: where the damaged file went."""
+    if (entry := hass.config_entries.async_get_entry(entry_id)) is not None:
+        _raise(hass, "store_damaged", entry, ir.IssueSeverity.ERROR, file=aside)
 
 
 @callback

@@ -9,9 +9,11 @@ per call, and the recorder's history is out of reach of erasure), so a call
 costs the recorder one state row and no new attribute row. Talk and wait
 times are graphable as hourly long-term statistics (``statistics.py``).
 
-Everything is read from the persistent call index, so nothing needs restoring
-after a restart, the count resets at local midnight, and an erased call
-disappears from the attributes at once.
+Everything is read from the call store's small caches (today's count and the
+ten newest calls, by start time), so nothing needs restoring after a restart,
+the count resets at local midnight, an erased call disappears from the
+attributes at once, and "the last call" is always the one that started last,
+whether it just arrived, or after a reload or an erasure.
 """
 
 from __future__ import annotations
@@ -46,8 +48,8 @@ from .const import CALLS_KEY, signal_delivery, signal_erased, signal_updated
 from .data import M8ComConfigEntry
 from .entity import M8ComEntity
 from .health import DeliveryHealth
-from .index import CallIndex
 from .routing import async_routes
+from .store import CallStore
 
 PARALLEL_UPDATES = 0
 
@@ -95,7 +97,7 @@ async def async_setup_entry(
     """Add the account's calls sensor and its delivery-health sensor."""
     async_add_entities(
         [
-            M8ComCallsSensor(entry, entry.runtime_data.index),
+            M8ComCallsSensor(entry, entry.runtime_data.store),
             M8ComHealthSensor(entry, REJECTED),
             M8ComHealthSensor(entry, LAST_DELIVERY),
         ]
@@ -152,16 +154,14 @@ class M8ComCallsSensor(M8ComEntity, SensorEntity):
 
     _unrecorded_attributes = frozenset({*LAST_CALL_ATTRIBUTES, RECENT_CALLS})
 
-    def __init__(self, entry: M8ComConfigEntry, index: CallIndex) -> None:
-        """Read from the entry's persistent call index."""
+    def __init__(self, entry: M8ComConfigEntry, store: CallStore) -> None:
+        """Read from the entry's call store."""
         super().__init__(entry, CALLS_TODAY)
-        self._index = index
-        self._last: Call | None = None
+        self._store = store
 
     async def async_added_to_hass(self) -> None:
-        """Find the newest call; refresh at midnight and after an erasure."""
+        """Refresh at midnight and after an erasure."""
         await super().async_added_to_hass()
-        self._last = self._index.newest()
         self.async_on_remove(
             async_track_time_change(
                 self.hass, self._async_refresh, hour=0, minute=0, second=0
@@ -181,7 +181,7 @@ class M8ComCallsSensor(M8ComEntity, SensorEntity):
     @property
     def native_value(self) -> int:
         """Calls that started today, local time."""
-        return self._index.count_on(dt_util.now().date())
+        return self._store.count_on(dt_util.now().date())
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
@@ -192,13 +192,17 @@ class M8ComCallsSensor(M8ComEntity, SensorEntity):
         cost a state row and a logbook line per call.
         """
         return {
-            **last_call_attributes(self._entry_id, self._last),
-            RECENT_CALLS: [recent_call(c) for c in self._index.recent(RECENT_COUNT)],
+            **last_call_attributes(self._entry_id, self._store.newest),
+            RECENT_CALLS: [recent_call(c) for c in self._store.recent(RECENT_COUNT)],
         }
 
     @callback
     def _async_refresh(self, _now: datetime | None = None) -> None:
+        """Midnight: the store caches tomorrow's count too, so write at once."""
         self.async_write_ha_state()
+        self.hass.async_create_background_task(
+            self._store.async_refresh(), "m8com day caches"
+        )
 
     @callback
     def _async_updated(self, record: Call) -> None:
@@ -207,15 +211,13 @@ class M8ComCallsSensor(M8ComEntity, SensorEntity):
         Only unrecorded attributes change, so it costs a state row and no
         logbook line; only accounts that transcribe pay it.
         """
-        if record in self._index.recent(RECENT_COUNT):
+        if any(c.call_id == record.call_id for c in self._store.recent(RECENT_COUNT)):
             self.async_write_ha_state()
 
     @callback
     def _async_erased(self) -> None:
-        self._last = self._index.newest()
-        self.async_write_ha_state()
+        self.async_write_ha_state()  # the store refreshed its caches first
 
     def _apply(self, record: Call) -> bool:
-        """Every kept call changes the count and the details: one write."""
-        self._last = record
+        """Every kept call changes the count (and the details if it is newest)."""
         return True

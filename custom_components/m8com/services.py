@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import (
@@ -18,12 +17,12 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
-from .call import Call
 from .compat import async_register_admin_action, schema
 from .const import DIRECTIONS, DOMAIN
 from .data import M8ComConfigEntry
-from .library import as_response, async_delete, involves, older_than
-from .phone_numbers import region_of
+from .library import as_response, async_delete, async_older_than
+from .phone_numbers import normalise, region_of
+from .store_query import Query
 
 CONF_ENTRY = "config_entry_id"
 
@@ -35,6 +34,7 @@ GET_SCHEMA = schema(
         vol.Optional("number"): cv.string,
         vol.Optional("direction"): vol.In(DIRECTIONS),
         vol.Optional("answer_group"): cv.string,
+        vol.Optional("text"): vol.All(cv.string, vol.Length(min=1, max=200)),
         vol.Optional("limit", default=50): vol.All(vol.Coerce(int), vol.Range(min=1)),
     }
 )
@@ -80,42 +80,35 @@ def _aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=dt_util.get_default_time_zone())
 
 
-def _matches(
-    record: Call,
-    data: dict[str, Any],
-    since: datetime | None,
-    until: datetime | None,
-    region: str,
-) -> bool:
-    group = data.get("answer_group")
-    return (
-        record.status != "filtered"
-        and (since is None or record.started >= since)
-        and (until is None or record.started <= until)
-        and ("direction" not in data or record.direction == data["direction"])
-        and (
-            group is None or group in (record.answer_group_id, record.answer_group_name)
-        )
-        and ("number" not in data or involves(record, data["number"], region))
-    )
-
-
 async def _get_recordings(call: ServiceCall) -> ServiceResponse:
+    """Newest first, or best match first with ``text``.
+
+    Each account's store answers through its indexes; the answers are merged.
+    """
     since, until = _aware(call.data.get("since")), _aware(call.data.get("until"))
     if since and until and since > until:
         raise _invalid("since_after_until")
-    region = region_of(call.hass.config.country)
+    number = call.data.get("number")
+    query = Query(
+        since=since,
+        until=until,
+        number=number and normalise(number, region_of(call.hass.config.country)),
+        direction=call.data.get("direction"),
+        answer_group=call.data.get("answer_group"),
+        text=call.data.get("text"),
+        limit=call.data["limit"],
+    )
     found = [
-        (entry.entry_id, record)
+        (rank, entry.entry_id, record)
         for entry in _entries(call.hass, call)
-        for record in entry.runtime_data.index.calls.values()
-        if _matches(record, call.data, since, until, region)
+        for rank, record in enumerate(await entry.runtime_data.store.async_find(query))
     ]
-    found.sort(key=lambda item: item[1].started, reverse=True)
+    if query.text:  # best match first, account by account
+        found.sort(key=lambda item: item[0])
+    else:
+        found.sort(key=lambda item: item[2].started, reverse=True)
     return {
-        "recordings": [
-            as_response(eid, rec) for eid, rec in found[: call.data["limit"]]
-        ]
+        "recordings": [as_response(eid, rec) for _, eid, rec in found[: query.limit]]
     }
 
 
@@ -125,13 +118,13 @@ async def _delete_recordings(call: ServiceCall) -> ServiceResponse:
         raise _invalid("delete_needs_target")
     deleted = 0
     for entry in _entries(call.hass, call):
-        calls = entry.runtime_data.index.calls
-        chosen = {i for i in ids or () if i in calls}
+        store = entry.runtime_data.store
+        doomed = await store.async_get_many(set(ids or ()))
         if number:
             region = region_of(call.hass.config.country)
-            chosen |= {r.call_id for r in calls.values() if involves(r, number, region)}
-        doomed = [calls[i] for i in chosen]
-        deleted += await async_delete(call.hass, entry, doomed)
+            for record in await store.async_involving(normalise(number, region)):
+                doomed[record.call_id] = record
+        deleted += await async_delete(call.hass, entry, doomed.values())
     return {"deleted": deleted}
 
 
@@ -139,7 +132,9 @@ async def _purge_recordings(call: ServiceCall) -> ServiceResponse:
     cutoff = dt_util.utcnow() - timedelta(days=call.data["older_than_days"])
     deleted = 0
     for entry in _entries(call.hass, call):
-        deleted += await async_delete(call.hass, entry, older_than(entry, cutoff))
+        deleted += await async_delete(
+            call.hass, entry, await async_older_than(entry, cutoff)
+        )
     return {"deleted": deleted}
 
 

@@ -3,7 +3,7 @@
 A numeric sensor per duration would cost the recorder two state rows per call
 (and a state row is what the entity model saves); HA's long-term statistics
 hold one row per hour, and the Statistics graph card draws their mean, min
-and max. They are computed from the call index, so importing an hour again is
+and max. They are computed from the call store, so importing an hour again is
 idempotent: each run re-imports the last two hours (a call is posted when it
 ends, possibly after the hour it started in) and start-up re-imports a day.
 """
@@ -29,30 +29,24 @@ def statistic_id(entry_id: str, key: str) -> str:
     return f"{DOMAIN}:{key}_{entry_id.lower()}"
 
 
-def hourly(
+async def async_hourly(
     entry: M8ComConfigEntry, hours: list[datetime]
 ) -> dict[str, list[dict[str, Any]]]:
     """Per duration: mean, min and max over the calls that started in each hour.
 
-    One pass over the days the hours fall on (the index keeps kept calls by
-    local day), not over the whole index: this runs at every set-up.
+    One indexed query for the span of the hours, not a pass over the history:
+    this runs at every set-up.
     """
     first, last = min(hours), max(hours) + timedelta(hours=1)
     buckets: dict[str, dict[datetime, list[float]]] = {
         key: {hour: [] for hour in hours} for key in DURATIONS
     }
-    days = entry.runtime_data.index.days
-    day, final = dt_util.as_local(first).date(), dt_util.as_local(last).date()
-    while day <= final:
-        for call in days.get(day, {}).values():
-            started = dt_util.as_utc(call.started)
-            if not first <= started < last:
-                continue
-            hour = started.replace(minute=0, second=0, microsecond=0)
-            for key, by_hour in buckets.items():
-                if (value := getattr(call, key)) is not None:
-                    by_hour[hour].append(value)
-        day += timedelta(days=1)
+    for call in await entry.runtime_data.store.async_between(first, last):
+        started = dt_util.as_utc(call.started)
+        hour = started.replace(minute=0, second=0, microsecond=0)
+        for key, by_hour in buckets.items():
+            if (value := getattr(call, key)) is not None and hour in by_hour:
+                by_hour[hour].append(value)
     return {
         key: [
             {"start": hour, "mean": sum(v) / len(v), "min": min(v), "max": max(v)}
@@ -63,8 +57,9 @@ def hourly(
     }
 
 
-@callback
-def async_import(hass: HomeAssistant, entry: M8ComConfigEntry, count: int) -> None:
+async def async_import(
+    hass: HomeAssistant, entry: M8ComConfigEntry, count: int
+) -> None:
     """Import the last ``count`` complete hours (nothing without a recorder)."""
     if "recorder" not in hass.config.components:
         return
@@ -79,7 +74,7 @@ def async_import(hass: HomeAssistant, entry: M8ComConfigEntry, count: int) -> No
 
     now = dt_util.utcnow().replace(minute=0, second=0, microsecond=0)
     hours = [now - timedelta(hours=n) for n in range(1, count + 1)]
-    for key, stats in hourly(entry, hours).items():
+    for key, stats in (await async_hourly(entry, hours)).items():
         if not stats:
             continue
         metadata: dict[str, Any] = {
@@ -101,10 +96,11 @@ def async_schedule_statistics(
     hass: HomeAssistant, entry: M8ComConfigEntry
 ) -> CALLBACK_TYPE:
     """Backfill a day now, then the last two hours a minute past each hour."""
-    async_import(hass, entry, BACKFILL_HOURS)
+    entry.async_create_background_task(
+        hass, async_import(hass, entry, BACKFILL_HOURS), f"{DOMAIN} statistics"
+    )
 
-    @callback
-    def _hourly(_now: datetime) -> None:
-        async_import(hass, entry, 2)
+    async def _hourly(_now: datetime) -> None:
+        await async_import(hass, entry, 2)
 
     return async_track_time_change(hass, _hourly, minute=1, second=0)

@@ -31,15 +31,6 @@ CHUNK_BYTES: Final = 64 * 1024
 SEGMENT_TIMEOUT: Final = 600.0
 """An engine that takes longer than this for five minutes of audio is stuck."""
 
-METADATA_AUDIO: Final = {
-    "format": stt.AudioFormats.WAV,
-    "codec": stt.AudioCodecs.PCM,
-    "bit_rate": stt.AudioBitRates.BITRATE_16,
-    "sample_rate": stt.AudioSampleRates.SAMPLERATE_16000,
-    "channel": stt.AudioChannels.CHANNEL_MONO,
-}
-"""As HA's voice pipeline announces it: raw PCM samples, no WAV header."""
-
 
 def speech_metadata(
     entity: stt.SpeechToTextEntity, language: str, country: str | None

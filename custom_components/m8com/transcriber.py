@@ -29,10 +29,10 @@ from .const import (
 )
 from .data import M8ComConfigEntry
 from .formatting import media_ids, mime_type, recording_title
-from .index import CallIndex
 from .media_files import TRANSCRIPT_SUFFIX, media_root, remove_files, write_text
 from .options import option
 from .repairs import async_report_ffmpeg_missing, async_report_transcriber_missing
+from .store import CallStore
 from .transcribe_ai import AI_TASK, async_transcribe_ai
 from .transcribe_stt import async_transcribe_stt
 from .transcript import Transcript, TranscriptionError
@@ -45,12 +45,12 @@ class Transcriber:
     """Runs an account's transcriptions, one after the other."""
 
     def __init__(
-        self, hass: HomeAssistant, entry: M8ComConfigEntry, index: CallIndex
+        self, hass: HomeAssistant, entry: M8ComConfigEntry, store: CallStore
     ) -> None:
-        """Bound to one account's index; its tasks end with the entry."""
+        """Bound to one account's store; its tasks end with the entry."""
         self._hass = hass
         self._entry = entry
-        self._index = index
+        self._store = store
         self._lock = asyncio.Lock()
 
     @property
@@ -58,11 +58,10 @@ class Transcriber:
         """The chosen engine, or "" when calls are not transcribed."""
         return str(option(self._entry.options, CONF_TRANSCRIBE_WITH) or "")
 
-    @callback
-    def async_resume(self) -> None:
+    async def async_resume(self) -> None:
         """After a restart: transcribe what was waiting."""
-        for record in self._index.calls.values():
-            if record.transcription == "pending" and record.files:
+        for record in await self._store.async_with_transcription("pending"):
+            if record.files:
                 self.async_schedule(record)
 
     @callback
@@ -74,7 +73,7 @@ class Transcriber:
 
     async def _async_run(self, record: Call) -> None:
         for attempt, delay in enumerate((*RETRY_DELAYS, None), start=1):
-            if self._index.calls.get(record.call_id) is not record:
+            if await self._store.async_get(record.call_id) is None:
                 return  # erased meanwhile
             try:
                 async with self._lock:
@@ -137,15 +136,10 @@ class Transcriber:
         await self._hass.async_add_executor_job(
             write_text, root / relative, text_file(record, transcript)
         )
-        if self._index.calls.get(record.call_id) is not record:
+        record.mark_transcribed(transcript, relative)
+        if not await self._store.async_update(record):  # erased meanwhile
             await self._hass.async_add_executor_job(remove_files, root, [relative])
             return
-        record.transcript, record.ai_summary = transcript.text, transcript.summary
-        record.action_items = transcript.action_items
-        record.callback_needed = transcript.callback_needed
-        record.transcription, record.transcription_error = "done", None
-        record.transcript_file = relative
-        await self._index.async_commit(record)
         LOGGER.debug("Call %s transcribed", record.call_id)
         async_report_transcriber_missing(self._hass, self._entry, None)
         async_report_ffmpeg_missing(self._hass, self._entry, None)
@@ -163,11 +157,9 @@ class Transcriber:
         async_dispatcher_send(self._hass, signal_updated(self._entry.entry_id), record)
 
     async def _async_fail(self, record: Call, reason: str) -> None:
-        if self._index.calls.get(record.call_id) is not record:
-            return
-        LOGGER.warning("Could not transcribe call %s: %s", record.call_id, reason)
-        record.transcription, record.transcription_error = "failed", reason
-        await self._index.async_commit(record)
+        record.mark_transcription_failed(reason)
+        if await self._store.async_update(record):
+            LOGGER.warning("Could not transcribe call %s: %s", record.call_id, reason)
 
 
 def text_file(record: Call, transcript: Transcript) -> str:

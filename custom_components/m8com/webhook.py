@@ -22,6 +22,7 @@ from homeassistant.util.json import json_loads
 
 from .const import BODY_READ_SECONDS, LOGGER, MAX_BODY_BYTES
 from .payload import CallPayload, InvalidCallIdError, lenient_validate
+from .store import StoreUnavailableError
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -69,6 +70,17 @@ class WebhookHandler:
         """Answer M8Com; no exception may escape (HA would turn it into 200)."""
         try:
             return await self._handle(hass, request)
+        except StoreUnavailableError as err:  # backup, disk full: try again later
+            LOGGER.warning(
+                "%s: could not record a call (%s); answered 503 so M8Com retries",
+                self._name,
+                err,
+            )
+            return web.Response(
+                status=HTTPStatus.SERVICE_UNAVAILABLE,
+                text=HTTPStatus.SERVICE_UNAVAILABLE.phrase,
+                headers={hdrs.RETRY_AFTER: str(err.retry_after)},
+            )
         except Exception:  # noqa: BLE001 - any escape would be answered 200
             LOGGER.exception(
                 "%s: could not record a call; answered 503 so M8Com retries",

@@ -1,0 +1,89 @@
+"""A ``Call`` as a row of the call store, and back.
+
+The columns the store queries by are computed here once, when a call is
+written (its start, its local day, retention's clock, each party's normalised
+number, the searchable text); everything else travels in one JSON column, so
+a new ``Call`` field needs no schema change.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Any, Final
+
+from homeassistant.helpers.json import json_bytes
+from homeassistant.util.json import json_loads_object
+
+from .call import Call, local_day
+from .phone_numbers import normalise
+
+COLUMNS: Final = (
+    "call_id, started, received, aged, day, status, transcription, "
+    "transcript, words, record"
+)
+"""The ``calls`` columns in the order ``to_row`` gives them."""
+_QUALIFIED: Final = ", ".join(f"calls.{column}" for column in COLUMNS.split(", "))
+SELECT: Final = f"SELECT {_QUALIFIED} FROM calls"  # noqa: S608 - constant names
+_OWN_COLUMNS: Final = frozenset({"call_id", "status", "transcription", "transcript"})
+_WORDS: Final = (
+    "summary", "ai_summary", "caller_name", "callee_name",
+    "agent_name", "agent_id", "answer_group_name", "answer_group_id",
+)  # fmt: skip
+"""What a text search finds besides the transcript."""
+PARTIES: Final = (
+    "caller_number", "callee_number", "referred_to", "referred_by", "recorder_id",
+)  # fmt: skip
+"""Every field that can name a subscriber: erasure and search by number."""
+
+Row = tuple[int, float, float, float, str | None, str, str | None, str | None,
+            str, str]  # fmt: skip
+
+
+def to_row(call: Call) -> Row:
+    """The ``calls`` row of a call (``COLUMNS`` order)."""
+    started = call.started.timestamp()
+    received = call.received.timestamp()
+    record = {
+        f.name: getattr(call, f.name)
+        for f in dataclasses.fields(call)
+        if f.name not in _OWN_COLUMNS
+    }
+    return (
+        call.call_id,
+        started,
+        received,
+        min(started, received),  # a start time in the future ages from receipt
+        None if call.status == "filtered" else local_day(call).isoformat(),
+        call.status,
+        call.transcription,
+        call.transcript,
+        "\n".join(filter(None, (getattr(call, key) for key in _WORDS))),
+        json_bytes(record).decode(),
+    )
+
+
+def numbers_of(call: Call, region: str) -> set[str]:
+    """The normalised numbers and identifiers of every party to the call."""
+    return {
+        normalise(value, region)
+        for key in PARTIES
+        if (value := getattr(call, key)) and str(value).strip()
+    }
+
+
+def from_row(row: tuple[Any, ...]) -> Call:
+    """Rebuild a call from its row (``SELECT`` order)."""
+    data: dict[str, Any] = json_loads_object(row[9])
+    data |= {
+        "call_id": row[0],
+        "status": row[5],
+        "transcription": row[6],
+        "transcript": row[7],
+    }
+    return Call.from_dict(data)
+
+
+def timestamp(moment: datetime) -> float:
+    """A moment as the store keeps it (Unix seconds)."""
+    return moment.timestamp()

@@ -1,0 +1,255 @@
+"""The callback list as HA's to-do platform shows and changes it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
+
+from custom_components.m8com.const import DOMAIN, signal_updated
+
+from .conftest import PostFn, load_payload, state_of
+
+TODO = "todo.m8com_callbacks"
+ANNA = "+46 70-123 45 67 = Anna Kund"
+
+
+def short_call(call_id: int, seconds: int = 4, **extra: Any) -> dict[str, Any]:
+    """An inbound call with little talk time and no recording to fetch."""
+    start = int(dt_util.utcnow().timestamp() * 1000) - 60_000
+    return {
+        **load_payload("v2"),
+        "id": call_id,
+        "fileUrls": [],
+        "startTime": start,
+        "endTime": start + seconds * 1000,
+        "talkTime": seconds * 1000,
+        **extra,
+    }
+
+
+async def items(hass: HomeAssistant, status: str | None = None) -> list[Any]:
+    """``todo.get_items``, as a card or automation reads the list."""
+    data = {"status": [status]} if status else {}
+    result = await hass.services.async_call(
+        "todo",
+        "get_items",
+        data,
+        target={"entity_id": TODO},
+        blocking=True,
+        return_response=True,
+    )
+    response: Any = result
+    found: list[Any] = response[TODO]["items"]
+    return found
+
+
+async def recordings(hass: HomeAssistant) -> list[dict[str, Any]]:
+    """``m8com.get_recordings``."""
+    result = await hass.services.async_call(
+        DOMAIN, "get_recordings", {}, blocking=True, return_response=True
+    )
+    assert result is not None
+    found: list[dict[str, Any]] = result["recordings"]  # type: ignore[assignment]
+    return found
+
+
+@pytest.fixture
+async def named(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> MockConfigEntry:
+    """The account with Anna in its phone book."""
+    hass.config_entries.async_update_entry(loaded_entry, options={"phone_book": ANNA})
+    await hass.async_block_till_done()
+    return loaded_entry
+
+
+async def test_a_short_inbound_call_opens_one_item(
+    hass: HomeAssistant, post: PostFn, named: MockConfigEntry
+) -> None:
+    assert state_of(hass, TODO).state == "0"
+    assert state_of(hass, TODO).attributes["friendly_name"] == "M8Com Callbacks"
+    await post(short_call(1))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    (item,) = await items(hass)
+    assert item["summary"] == "Call back Anna Kund (+46 70-123 45 67)"
+    assert item["status"] == "needs_action"
+    assert "Support, 4 s" in item["description"]
+    assert "Summary: Customer asked about invoice 123" in item["description"]
+    assert item["due"]
+    assert state_of(hass, TODO).state == "1"
+    (recording,) = await recordings(hass)
+    assert recording["callback"] == "open"
+    assert recording["callback_due"] == item["due"]
+
+
+async def test_long_outbound_and_filtered_calls_open_nothing(
+    hass: HomeAssistant, post: PostFn, named: MockConfigEntry
+) -> None:
+    await post(short_call(1, seconds=200))
+    await post(short_call(2, direction="outbound"))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert await items(hass) == []
+
+
+async def test_a_second_call_from_the_number_joins_the_open_item(
+    hass: HomeAssistant, post: PostFn, named: MockConfigEntry
+) -> None:
+    states: list[str] = []
+    hass.bus.async_listen(
+        "state_changed",
+        lambda e: (
+            states.append(e.data["new_state"].state)
+            if e.data["entity_id"] == TODO
+            else None
+        ),
+    )
+    await post(short_call(1))
+    await post(short_call(2, callerNumber="0701234567", summary="Again."))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    (item,) = await items(hass)
+    assert item["uid"] == "1"
+    assert "Summary: Again." in item["description"]
+    assert states == ["1"], "joining the open item writes no new state"
+
+
+async def test_the_ai_flag_opens_an_item_after_the_transcript(
+    hass: HomeAssistant, post: PostFn, named: MockConfigEntry
+) -> None:
+    await post(short_call(1, seconds=300))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    record = await named.runtime_data.store.async_get(1)
+    assert record is not None
+    record.callback_needed = True
+    record.ai_summary = "Wants a quote."
+    record.action_items = ["Send the quote"]
+    async_dispatcher_send(hass, signal_updated(named.entry_id), record)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    (item,) = await items(hass)
+    assert (
+        "Summary: Wants a quote.\nAction items:\n- Send the quote"
+        in (item["description"])
+    )
+
+
+async def test_the_ai_rule_can_be_turned_off(
+    hass: HomeAssistant, post: PostFn, loaded_entry: MockConfigEntry
+) -> None:
+    hass.config_entries.async_update_entry(
+        loaded_entry,
+        options={"callback_when_ai_says": False, "callback_short_call_seconds": 0},
+    )
+    await post(short_call(1))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    record = await loaded_entry.runtime_data.store.async_get(1)
+    assert record is not None
+    record.callback_needed = True
+    async_dispatcher_send(hass, signal_updated(loaded_entry.entry_id), record)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert await items(hass) == []
+
+
+async def test_ticking_off_stores_completion_and_who_on_the_call(
+    hass: HomeAssistant, post: PostFn, named: MockConfigEntry, hass_admin_user: MockUser
+) -> None:
+    await post(short_call(1))
+    await post(short_call(2))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await hass.services.async_call(
+        "todo",
+        "update_item",
+        {"item": "1", "status": "completed"},
+        target={"entity_id": TODO},
+        blocking=True,
+        context=Context(user_id=hass_admin_user.id),
+    )
+    assert state_of(hass, TODO).state == "0"
+    (item,) = await items(hass, "completed")
+    assert item["uid"] == "1"
+    for recording in await recordings(hass):
+        assert recording["callback"] == "done"
+        assert recording["callback_done_at"]
+        assert recording["callback_done_by"] == hass_admin_user.name
+    # A new short call from Anna now opens a new item.
+    await post(short_call(3))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert [i["uid"] for i in await items(hass, "needs_action")] == ["3"]
+    # Reopening clears the completion.
+    await hass.services.async_call(
+        "todo",
+        "update_item",
+        {"item": "1", "status": "needs_action"},
+        target={"entity_id": TODO},
+        blocking=True,
+    )
+    assert all(r["callback_done_at"] is None for r in await recordings(hass))
+
+
+async def test_editing_and_deleting_an_item(
+    hass: HomeAssistant, post: PostFn, named: MockConfigEntry
+) -> None:
+    await post(short_call(1))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await hass.services.async_call(
+        "todo",
+        "update_item",
+        {
+            "item": "1",
+            "rename": "Ring Anna about the quote",
+            "description": "She is in a meeting until 15.",
+            "due_datetime": "2030-01-02 10:00:00",
+        },
+        target={"entity_id": TODO},
+        blocking=True,
+    )
+    (item,) = await items(hass)
+    assert item["summary"] == "Ring Anna about the quote"
+    assert item["description"] == "She is in a meeting until 15."
+    assert item["due"].startswith("2030-01-02T10:00:00")
+    await hass.services.async_call(
+        "todo",
+        "update_item",
+        {"item": "1", "due_date": "2030-01-03"},
+        target={"entity_id": TODO},
+        blocking=True,
+    )
+    (item,) = await items(hass)
+    assert item["due"].startswith("2030-01-03T17:00:00")
+    await hass.services.async_call(
+        "todo", "remove_item", {"item": "1"}, target={"entity_id": TODO}, blocking=True
+    )
+    assert await items(hass) == []
+    (recording,) = await recordings(hass)
+    assert recording["callback"] == "deleted"
+    await post(short_call(2))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert [i["uid"] for i in await items(hass)] == ["2"]
+
+
+async def test_erasure_removes_the_item_and_a_restart_keeps_the_list(
+    hass: HomeAssistant, post: PostFn, named: MockConfigEntry
+) -> None:
+    await post(short_call(1))
+    await post(short_call(2, callerNumber="+46709999999"))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await hass.services.async_call(
+        "todo",
+        "update_item",
+        {"item": "2", "status": "completed"},
+        target={"entity_id": TODO},
+        blocking=True,
+    )
+    assert await hass.config_entries.async_reload(named.entry_id)
+    await hass.async_block_till_done()
+    assert [(i["uid"], i["status"]) for i in await items(hass)] == [
+        ("1", "needs_action"),
+        ("2", "completed"),
+    ]
+    await hass.services.async_call(
+        DOMAIN, "delete_recordings", {"number": "+46701234567"}, blocking=True
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert [i["uid"] for i in await items(hass)] == ["2"]
+    assert state_of(hass, TODO).state == "0"
