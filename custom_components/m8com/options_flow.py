@@ -46,7 +46,7 @@ from .const import (
     CONF_TRANSCRIBE_WITH,
 )
 from .options import clean, filters_schema, option
-from .phone_book import book_path
+from .phone_book import book_path, refused
 from .store_query import Query
 from .transcribe_ai import AI_TASK, ai_task_available
 
@@ -184,6 +184,8 @@ def validate_phone_book_file(config_dir: str, relative: str) -> dict[str, str]:
         return {NAMES: "phone_book_file_outside"}
     if not path.is_file():
         return {NAMES: "phone_book_file_missing"}
+    if refused(config_dir, path) is not None:
+        return {NAMES: "phone_book_file_refused"}
     return {}
 
 

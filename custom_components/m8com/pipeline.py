@@ -44,6 +44,7 @@ from .phone_book import PhoneBook
 from .repairs import (
     async_report_disk,
     async_report_lost,
+    async_report_phone_book,
 )
 from .store import CallStore
 from .transcriber import Transcriber
@@ -76,13 +77,18 @@ class CallPipeline:
         """
         record = Call.from_payload(call, dt_util.utcnow())
         options = self._entry.options
-        wanted = accepts(options, record)
+        try:
+            wanted = accepts(options, record)
+        except Exception:  # noqa: BLE001 - an option must never cost a call
+            LOGGER.exception("Could not apply the filters to call %s", call.id)
+            wanted = True
         if not wanted:
             # Kept only so a resend is recognised: no numbers, names, links.
             record = Call(record.call_id, record.received, status="filtered")
         else:
             record.local_origin = local_origin
             await self._book.async_name(self._hass, self._entry.options, record)
+            async_report_phone_book(self._hass, self._entry, self._book.problem)
             extra = max(len(record.urls) - MAX_URLS_PER_CALL, 0) + call.more_urls
             if extra > 0:
                 record.urls = record.urls[:MAX_URLS_PER_CALL]
