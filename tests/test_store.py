@@ -16,9 +16,10 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.m8com import backup
+from custom_components.m8com import backup, store as store_module
 from custom_components.m8com.const import DOMAIN
 from custom_components.m8com.store import CallStore
+from custom_components.m8com.store_db import Database
 from custom_components.m8com.store_schema import MIGRATIONS
 
 from .conftest import PostFn, load_payload, state_of, stored_calls
@@ -287,3 +288,40 @@ async def test_files_are_private_and_removed_with_the_entry(
     assert path.stat().st_mode & 0o777 == 0o600
     assert await hass.config_entries.async_remove(loaded_entry.entry_id)
     assert not path.exists()
+
+
+async def test_one_bad_call_in_a_burst_fails_alone(
+    hass: HomeAssistant, post: PostFn, loaded_entry: MockConfigEntry
+) -> None:
+    """Calls that share a commit: the one that cannot be written gets its 503."""
+    real = Database.insert
+
+    def insert(db: Database, row: Any, numbers: Any) -> bool:
+        if row[0] == 2:
+            raise ValueError("a value SQLite refuses")
+        return real(db, row, numbers)
+
+    with patch.object(Database, "insert", insert):
+        answers = await asyncio.gather(*(post(call(n)) for n in (1, 2, 3)))
+    assert [a.status for a in answers] == [200, 503, 200]
+    assert set(stored_calls(loaded_entry)) == {1, 3}
+    assert (await post(call(2))).status == HTTPStatus.OK
+
+
+async def test_calls_that_arrive_together_share_one_commit(
+    hass: HomeAssistant, post: PostFn, loaded_entry: MockConfigEntry
+) -> None:
+    """Group commit: one transaction (one fsync) carries several calls."""
+    real = store_module._transaction_all
+    sizes: list[int] = []
+
+    def counted(db: Database, ops: list[Any]) -> list[Any]:
+        sizes.append(len(ops))
+        return real(db, ops)
+
+    with patch.object(store_module, "_transaction_all", counted):
+        answers = await asyncio.gather(*(post(call(n)) for n in range(1, 21)))
+    assert {a.status for a in answers} == {HTTPStatus.OK}
+    assert sum(sizes) == 20
+    assert max(sizes) > 1
+    assert len(stored_calls(loaded_entry)) == 20

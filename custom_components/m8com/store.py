@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 import sqlite3
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
@@ -104,9 +104,15 @@ class CallStore:
     # Writes
 
     async def async_accept(self, call: Call) -> bool:
-        """Store a new call durably; False if its id is already known."""
-        row, numbers = to_row(call), numbers_of(call, self._region)
-        if not await self._async_write(lambda db: db.insert(row, numbers)):
+        """Store a new call durably; False if its id is already known.
+
+        The row (JSON, normalised numbers) is made in the executor, with the
+        write: the event loop pays nothing per party.
+        """
+        region = self._region
+        if not await self._async_write(
+            lambda db: db.insert(to_row(call), numbers_of(call, region))
+        ):
             return False
         if call.status != "filtered":
             self._note_new(call)
@@ -114,7 +120,7 @@ class CallStore:
 
     async def async_update(self, call: Call) -> bool:
         """Write a known call's new state durably; False if it was erased."""
-        row, numbers = to_row(call), numbers_of(call, self._region)
+        row, numbers = to_row(call), numbers_of(call, self._region)  # as it is now
         if not await self._async_write(lambda db: db.update(row, numbers)):
             return False
         self._recent = [call if c.call_id == call.call_id else c for c in self._recent]
@@ -188,7 +194,11 @@ class CallStore:
                     raise
                 return
             for (_, future), result in zip(batch, results, strict=True):
-                if not future.done():
+                if future.done():
+                    continue
+                if isinstance(result, _Failed):  # this call only: a 503 for it
+                    future.set_exception(_unavailable(result.error))
+                else:
                     future.set_result(result)
 
     # Reads
@@ -364,16 +374,37 @@ def _order(call: Call) -> tuple[datetime, datetime, int]:
     return (call.started, call.received, call.call_id)
 
 
+class _Failed(NamedTuple):
+    """One write of a batch failed (and was undone); the others go on."""
+
+    error: Exception
+
+
 def _transaction(db: Database, op: _Op) -> Any:
-    return _transaction_all(db, [op])[0]
+    result = _transaction_all(db, [op])[0]
+    if isinstance(result, _Failed):
+        raise result.error
+    return result
 
 
 def _transaction_all(db: Database, ops: list[_Op]) -> list[Any]:
-    """Run ops in one transaction: one commit, one fsync of the WAL."""
+    """Run ops in one transaction: one commit, one fsync of the WAL.
+
+    Each op has its own savepoint, so one call that cannot be written (a bug,
+    a value SQLite refuses) fails alone instead of the whole burst.
+    """
     writer = db.writer
     writer.execute("BEGIN IMMEDIATE")
     try:
-        results = [op(db) for op in ops]
+        results: list[Any] = []
+        for op in ops:
+            writer.execute("SAVEPOINT op")
+            try:
+                results.append(op(db))
+            except Exception as err:  # noqa: BLE001 - handed to its caller
+                writer.execute("ROLLBACK TO op")
+                results.append(_Failed(err))
+            writer.execute("RELEASE op")
         writer.execute("COMMIT")
     except BaseException:
         if writer.in_transaction:

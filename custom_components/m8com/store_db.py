@@ -155,6 +155,7 @@ class Database:
         self.writer.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
 
 
+PAGE_SIZE: Final = 1024
 _FTS5_SECURE_DELETE: Final = (3, 42, 0)
 _NUMBERS_OF: Final = "SELECT number FROM numbers WHERE call_id = ?"
 
@@ -162,6 +163,11 @@ _NUMBERS_OF: Final = "SELECT number FROM numbers WHERE call_id = ?"
 def _connect(path: Path) -> sqlite3.Connection:
     """A connection in autocommit mode (transactions are explicit)."""
     db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    # A call's commit touches ~20 pages (its row, five indexes, its numbers,
+    # the day count, the text index): with 1 KiB pages that is ~21 KB to the
+    # WAL per lone call instead of ~70 KB with SQLite's 4 KiB default (flash
+    # wear on an SD card). Takes effect when the file is created.
+    db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
     db.execute("PRAGMA busy_timeout = 10000")
     db.execute("PRAGMA synchronous = FULL")
     db.execute("PRAGMA secure_delete = ON")

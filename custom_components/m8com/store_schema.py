@@ -36,8 +36,12 @@ def _calls(db: sqlite3.Connection) -> None:
             words TEXT,                  -- summaries, names, agent, group: searched
             record TEXT NOT NULL         -- every other field, JSON
         );
-        CREATE INDEX calls_day ON calls (day, started) WHERE day IS NOT NULL;
-        CREATE INDEX calls_started ON calls (started) WHERE day IS NOT NULL;
+        -- Newest first is (started, received, call_id) everywhere: in index
+        -- order, so "the ten newest" and "a day's calls" are never sorted.
+        CREATE INDEX calls_day ON calls (day, started, received, call_id)
+            WHERE day IS NOT NULL;
+        CREATE INDEX calls_started ON calls (started, received, call_id)
+            WHERE day IS NOT NULL;
         CREATE INDEX calls_aged ON calls (aged);
         CREATE INDEX calls_received ON calls (received) WHERE day IS NOT NULL;
         CREATE INDEX calls_status ON calls (status)
