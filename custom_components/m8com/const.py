@@ -98,6 +98,8 @@ CONF_SUMMARISE_ANYWAY: Final = "summarise_when_m8com_did"
 EVENT_CALL_TRANSCRIBED: Final = "m8com_call_transcribed"
 CONF_NEW_WEBHOOK_URL: Final = "new_webhook_url"
 CONF_MEDIA_SUBDIR: Final = "media_subdir"
+CONF_SHOW_DETAILS: Final = "show_call_details"
+"""Every user may read numbers, names and summaries on entities and logbook."""
 
 Direction = Literal["inbound", "outbound", "unknown"]
 """A call's direction, normalised from M8Com's free text (one definition)."""

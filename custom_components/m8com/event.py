@@ -10,6 +10,7 @@ from .call import CALL_DETAILS, Call
 from .const import DIRECTIONS
 from .data import M8ComConfigEntry
 from .entity import M8ComEntity
+from .read_access import show_details, without_details
 
 PARALLEL_UPDATES = 0
 
@@ -47,5 +48,7 @@ class M8ComCallEvent(M8ComEntity, EventEntity):
     def _apply(self, record: Call) -> bool:
         details = record.event_data(self._entry_id)
         del details["entry_id"]
+        if not show_details(self.hass, self._entry_id):
+            details = without_details(details)
         self._trigger_event(record.direction, details)
         return True  # every call is an event

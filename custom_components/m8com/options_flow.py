@@ -41,6 +41,7 @@ from .const import (
     CONF_CALLBACK_WHEN_AI,
     CONF_PHONE_BOOK,
     CONF_PHONE_BOOK_FILE,
+    CONF_SHOW_DETAILS,
     CONF_SUMMARISE_ANYWAY,
     CONF_TRANSCRIBE_LANGUAGE,
     CONF_TRANSCRIBE_WITH,
@@ -55,7 +56,7 @@ TRANSCRIPTS = "transcripts"
 CALLBACKS = "callbacks"
 ASSIST = "assist"
 SECTIONS: dict[str, tuple[str, ...]] = {
-    NAMES: (CONF_PHONE_BOOK, CONF_PHONE_BOOK_FILE),
+    NAMES: (CONF_PHONE_BOOK, CONF_PHONE_BOOK_FILE, CONF_SHOW_DETAILS),
     TRANSCRIPTS: (
         CONF_TRANSCRIBE_WITH,
         CONF_TRANSCRIBE_LANGUAGE,
@@ -131,6 +132,9 @@ def sections_schema(
             _ClearableTextSelector(TextSelectorConfig(multiline=True))
         ),
         _suggested(current, CONF_PHONE_BOOK_FILE): _ClearableTextSelector(),
+        vol.Optional(
+            CONF_SHOW_DETAILS, default=option(current, CONF_SHOW_DETAILS)
+        ): BooleanSelector(),
     }
     transcripts = {
         _suggested(current, CONF_TRANSCRIBE_WITH): transcriber_selector(),

@@ -48,6 +48,7 @@ from .const import CALLS_KEY, signal_delivery, signal_erased, signal_updated
 from .data import M8ComConfigEntry
 from .entity import M8ComEntity
 from .health import DeliveryHealth
+from .read_access import show_details, without_details
 from .routing import async_routes
 from .store import CallStore
 
@@ -177,6 +178,12 @@ class M8ComCallsSensor(M8ComEntity, SensorEntity):
                 self.hass, signal_updated(self._entry_id), self._async_updated
             )
         )
+        if entry := self.hass.config_entries.async_get_entry(self._entry_id):
+            # read_access: details shown or hidden from the moment the option changes
+            self.async_on_remove(entry.add_update_listener(self._async_options))
+
+    async def _async_options(self, _hass: HomeAssistant, _entry: Any) -> None:
+        self.async_write_ha_state()
 
     @property
     def native_value(self) -> int:
@@ -191,10 +198,11 @@ class M8ComCallsSensor(M8ComEntity, SensorEntity):
         logbook card leaves out sensors with a unit, and an event entity would
         cost a state row and a logbook line per call.
         """
-        return {
-            **last_call_attributes(self._entry_id, self._store.newest),
-            RECENT_CALLS: [recent_call(c) for c in self._store.recent(RECENT_COUNT)],
-        }
+        last = last_call_attributes(self._entry_id, self._store.newest)
+        recent = [recent_call(c) for c in self._store.recent(RECENT_COUNT)]
+        if not show_details(self.hass, self._entry_id):  # read_access
+            last, recent = without_details(last), list(map(without_details, recent))
+        return {**last, RECENT_CALLS: recent}
 
     @callback
     def _async_refresh(self, _now: datetime | None = None) -> None:
