@@ -57,10 +57,16 @@ def discard(handle: IO[bytes], part: Path) -> None:
 
 
 def remove_files(root: Path, files: Iterable[str]) -> None:
-    """Delete recordings and the day folders they leave empty (executor)."""
+    """Delete recordings and the day folders they leave empty (executor).
+
+    A recording's transcript (``.txt`` beside it) goes with it even if its
+    call never recorded it (a crash between writing it and the call's
+    update), so no file named after an erased call is left behind.
+    """
     for relative in files:
         path = root / relative
         path.unlink(missing_ok=True)
+        path.with_suffix(TRANSCRIPT_SUFFIX).unlink(missing_ok=True)
         for parent in path.parents:
             if parent == root or not parent.is_relative_to(root):
                 break
@@ -98,3 +104,15 @@ def _call_id_of(stem: str) -> int | None:
     if len(parts) in (2, 3) and all(p.isascii() and p.isdigit() for p in parts):
         return int(parts[1])
     return None
+
+
+def scan_transcripts(root: Path, subdir: str) -> dict[int, list[str]]:
+    """Transcript files by call id (executor), to list those of no call."""
+    found: dict[int, list[str]] = {}
+    folder = root / subdir
+    if not folder.is_dir():
+        return found
+    for path in folder.rglob(f"*{TRANSCRIPT_SUFFIX}"):
+        if (call_id := _call_id_of(path.stem)) is not None and path.is_file():
+            found.setdefault(call_id, []).append(path.relative_to(root).as_posix())
+    return found
