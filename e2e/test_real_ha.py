@@ -271,6 +271,7 @@ async def test_library_end_to_end(ha: HomeAssistantProcess, file_server: str) ->
             "assist": {},
         },
     )
+    # The reload answers once the entry is loaded, and retention runs before.
     await ha.rest("POST", f"/api/config/config_entries/entry/{entry_id}/reload")
     left = await ha.rest(
         "POST", "/api/services/m8com/get_recordings?return_response", {}

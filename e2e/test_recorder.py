@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 import contextlib
+from datetime import datetime
 import json
 import sqlite3
 import time
@@ -73,20 +74,51 @@ def counts(ha: HomeAssistantProcess) -> dict[str, int]:
         }
 
 
+def recorded(ha: HomeAssistantProcess, states: list[dict[str, Any]]) -> bool:
+    """Whether the database holds each of these (m8com) states already."""
+    with database(ha) as db:
+        for state in states:
+            row = db.execute(
+                "SELECT MAX(last_updated_ts) FROM states JOIN states_meta "
+                "USING (metadata_id) WHERE states_meta.entity_id = ?",
+                (state["entity_id"],),
+            ).fetchone()
+            updated = datetime.fromisoformat(state["last_updated"]).timestamp()
+            if row[0] is None or row[0] < updated - 0.001:
+                return False
+    return True
+
+
+async def until_recorded(ha: HomeAssistantProcess) -> None:
+    """Wait until the recorder has written every m8com entity's current state.
+
+    The recorder commits each event as it goes (``commit_interval: 0``), so a
+    state in the database means everything before it is there too.
+    """
+    while True:
+        states: list[dict[str, Any]] = [
+            s for s in await ha.rest("GET", "/api/states") if "m8com" in s["entity_id"]
+        ]
+        done: bool = bool(states) and await asyncio.to_thread(recorded, ha, states)
+        if done:
+            return
+        await asyncio.sleep(0.1)
+
+
 async def post_calls(ha: HomeAssistantProcess, first: int) -> None:
     """Add the account, restart with the test's config, then post the calls."""
     ha.extra_config = "logbook:\n"
+    ha.recorder_extra += "  commit_interval: 0\n"
     entry = await create_entry(ha)
     endpoint = ha.url + URL(entry["description_placeholders"]["webhook_url"]).path
-    await asyncio.sleep(7)  # the recorder commits the set-up's own rows
-    await ha.stop()
+    await ha.stop()  # commits everything, the set-up's own rows too
     await ha.start()
     await ha.login()
-    await asyncio.sleep(7)
+    await until_recorded(ha)  # the start-up's rows are not the calls'
     ha.before = await asyncio.to_thread(counts, ha)  # type: ignore[attr-defined]
     for call_id in range(first, first + CALLS):
         assert await curl_post(endpoint, SECRET, json.dumps(realistic(call_id))) == 200
-    await asyncio.sleep(7)  # one commit interval (5 s) and some
+    await until_recorded(ha)
 
 
 async def test_one_call_costs_one_logbook_line_and_at_most_three_rows(

@@ -26,6 +26,7 @@ from wyoming.server import AsyncEventHandler, AsyncServer
 from yarl import URL
 
 from .conftest import WAV, running
+from .custom_components.stt_length.stt import ENGINE_HAS_IT
 from .harness import HomeAssistantProcess, WebSocket, curl_post, free_port
 from .test_real_ha import SECRET, create_entry, payload
 
@@ -134,7 +135,8 @@ async def test_a_hard_kill_mid_transcription_is_resumed_after_the_restart(
         body = json.dumps(payload(4711, file_server))
         assert await curl_post(endpoint, SECRET, body) == 200
         await ws.events(1, timeout=60)
-    await asyncio.sleep(1)  # the engine has the audio now
+    while ENGINE_HAS_IT not in ha.log_text():  # noqa: ASYNC110 - HA's log file
+        await asyncio.sleep(0.1)
     (recording,) = await recordings(ha)
     assert (recording["status"], recording["transcription"]) == ("saved", "pending")
     await ha.kill()
@@ -219,9 +221,8 @@ async def test_a_local_whisper_through_home_assistants_wyoming_client(
     ha = ha_with_engine
     port = free_port()
     server = AsyncServer.from_uri(f"tcp://127.0.0.1:{port}")
-    serving = asyncio.create_task(server.run(WhisperLike))
+    await server.start(WhisperLike)  # listening when it returns
     try:
-        await asyncio.sleep(0.2)
         flow = await ha.rest(
             "POST", "/api/config/config_entries/flow", {"handler": "wyoming"}
         )
@@ -231,11 +232,7 @@ async def test_a_local_whisper_through_home_assistants_wyoming_client(
             {"host": "127.0.0.1", "port": port},
         )
         assert added["type"] == "create_entry", added
-        await asyncio.sleep(1)
-        states = await ha.rest("GET", "/api/states")
-        (whisper,) = [
-            s["entity_id"] for s in states if s["entity_id"].startswith("stt.")
-        ]
+        whisper = await until_entity(ha, "stt.")
         account = await create_entry(ha)
         flow = await ha.rest(
             "POST",
@@ -262,7 +259,20 @@ async def test_a_local_whisper_through_home_assistants_wyoming_client(
             assert await curl_post(ha.url + URL(url).path, SECRET, body) == 200
             (event,) = await ws.events(1, timeout=60)
     finally:
-        serving.cancel()
+        await server.stop()
     expected = int(WAV_SECONDS * PCM_BYTES_PER_SECOND)
     assert event["data"]["transcript"] == f"{expected} bytes 16000 Hz 2 1 sv"
     assert ha.log_problems() == []
+
+
+async def until_entity(ha: HomeAssistantProcess, prefix: str) -> str:
+    """The one entity whose id starts with ``prefix``, once HA has added it."""
+    while True:
+        states = await ha.rest("GET", "/api/states")
+        found: list[str] = [
+            s["entity_id"] for s in states if s["entity_id"].startswith(prefix)
+        ]
+        if found:
+            (entity_id,) = found
+            return entity_id
+        await asyncio.sleep(0.1)

@@ -252,12 +252,14 @@ async def test_at_most_three_downloads_at_once(
 ) -> None:
     running = 0
     peak = 0
-    release = asyncio.Event()
+    release, three_running = asyncio.Event(), asyncio.Event()
 
     async def slow(method: str, url: URL, data: Any) -> AiohttpClientMockResponse:
         nonlocal running, peak
         running += 1
         peak = max(peak, running)
+        if running == 3:
+            three_running.set()
         await release.wait()
         running -= 1
         return AiohttpClientMockResponse(
@@ -272,8 +274,7 @@ async def test_at_most_three_downloads_at_once(
             "fileUrls": ["https://r.test/slow.mp3"],
         }
         assert (await post(payload)).status == HTTPStatus.OK
-    await asyncio.sleep(0.05)
-    assert running == 3
+    await three_running.wait()  # the other three wait for a slot (peak below)
     release.set()
     await hass.async_block_till_done(wait_background_tasks=True)
     assert peak == 3

@@ -25,6 +25,17 @@ def test_title() -> None:
     assert recording_title(record, 1).endswith("inbound (2)")
     bare = Call(call_id=2, received=dt_util.utcnow(), talk_time=None)
     assert " · ? → ? · - · unknown" in recording_title(bare)
+    # A name with "unknown" in it is kept as it is; only a missing party is "?".
+    blocked = Call(
+        call_id=3,
+        received=dt_util.utcnow(),
+        caller_name="unknown caller (blocked)",
+        answer_group_name="Unknown numbers",
+        direction="inbound",
+    )
+    assert " · unknown caller (blocked) → Unknown numbers · " in recording_title(
+        blocked
+    )
 
 
 def test_title_shows_the_start_of_the_ai_summary_else_the_transcript() -> None:

@@ -21,7 +21,7 @@ from .const import CONF_CLOUDHOOK, CONF_EXPECT_CALLS_DAYS, CONF_SECRET, LOGGER
 from .data import M8ComConfigEntry, M8ComRuntime
 from .downloader import Downloader
 from .endpoint import async_delete_cloudhook, async_endpoint_url, async_track_endpoint
-from .health import DeliveryHealth
+from .health import async_health
 from .intents import async_sync_intents
 from .library import async_apply_retention, async_schedule_retention
 from .media_files import media_root
@@ -141,9 +141,7 @@ def async_watch_silence(hass: HomeAssistant, entry: M8ComConfigEntry) -> CALLBAC
     def _check(*_: Any) -> None:
         days = int(option(entry.options, CONF_EXPECT_CALLS_DAYS))
         newest = entry.runtime_data.store.last_received
-        async_routes(hass).health.setdefault(
-            entry.entry_id, DeliveryHealth()
-        ).check_silence(hass, entry, days, newest)
+        async_health(hass, entry.entry_id).check_silence(hass, entry, days, newest)
 
     _check()
     return async_track_time_interval(hass, _check, timedelta(hours=1))

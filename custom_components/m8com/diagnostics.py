@@ -17,8 +17,7 @@ from .const import (
     CONF_USERS,
 )
 from .data import M8ComConfigEntry
-from .health import DeliveryHealth
-from .routing import async_routes
+from .health import async_health
 
 TO_REDACT = {
     CONF_SECRET,
@@ -57,9 +56,7 @@ async def async_get_config_entry_diagnostics(
         },
         "invalid_fields_dropped": dict(runtime.handler.dropped_fields),
         "long_fields_cut": dict(runtime.handler.cut_fields),
-        "deliveries": async_routes(hass)
-        .health.get(entry.entry_id, DeliveryHealth())
-        .as_dict(),
+        "deliveries": async_health(hass, entry.entry_id).as_dict(),
         "calls": {"total": sum(counts["by_status"].values()), **counts},
         "store": {"text_search": "fts5" if store.fts else "like"},
         "recent_transcription_failures": [

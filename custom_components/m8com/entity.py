@@ -1,6 +1,14 @@
-"""Base entity: one service device per M8Com account, fed by its dispatcher signal."""
+"""Entities of an account: a thin base, and one for entities that follow calls.
+
+``M8ComEntity`` only names the entity and puts it under the account's service
+device. ``M8ComCallEntity`` adds what the calls sensor and the event entity
+share: one state write per accepted call of their own entry. The health
+sensors follow deliveries instead (``sensor.py``), so they use the base only.
+"""
 
 from __future__ import annotations
+
+from abc import abstractmethod
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import callback
@@ -13,7 +21,7 @@ from .const import DOMAIN, signal_new_call
 
 
 class M8ComEntity(Entity):
-    """Writes its state exactly once per accepted call of its own entry."""
+    """Named by its description, under the account's service device."""
 
     _attr_has_entity_name = True
     _attr_should_poll = False
@@ -31,6 +39,10 @@ class M8ComEntity(Entity):
             entry_type=DeviceEntryType.SERVICE,
         )
 
+
+class M8ComCallEntity(M8ComEntity):
+    """Writes its state at most once per accepted call of its own entry."""
+
     async def async_added_to_hass(self) -> None:
         """Listen for this entry's calls only."""
         await super().async_added_to_hass()
@@ -45,11 +57,11 @@ class M8ComEntity(Entity):
         if self._apply(record):
             self.async_write_ha_state()
 
+    @abstractmethod
     def _apply(self, record: Call) -> bool:
         """Take what this entity shows from the new call; False if nothing changed.
 
-        A burst of calls often repeats the same agent, group or direction;
-        skipping those writes keeps the per-call cost of eleven entities low
-        (HA would find the state unchanged anyway).
+        A burst of calls often repeats what an entity shows; skipping those
+        writes keeps the per-call cost low (HA would find the state unchanged
+        anyway, after building it).
         """
-        raise NotImplementedError

@@ -11,7 +11,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .call import CALL_DETAILS, Call
 from .const import DIRECTIONS, signal_erased
 from .data import M8ComConfigEntry
-from .entity import M8ComEntity
+from .entity import M8ComCallEntity
 from .read_access import show_details, without_details
 from .store import CallStore
 
@@ -33,7 +33,7 @@ async def async_setup_entry(
     async_add_entities([M8ComCallEvent(entry, DESCRIPTION)])
 
 
-class M8ComCallEvent(M8ComEntity, EventEntity):
+class M8ComCallEvent(M8ComCallEntity, EventEntity):
     """Fires ``inbound``/``outbound``/``unknown`` with the call's details.
 
     The details are personal data (phone numbers, names, summaries) and unique

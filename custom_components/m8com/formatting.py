@@ -31,11 +31,11 @@ GIST_LENGTH = 80
 """How much of the AI summary (or the transcript) a media-browser title shows."""
 
 
-def party(name: str | None, number: str | None) -> str:
+def party(name: str | None, number: str | None, unknown: str = "unknown") -> str:
     """``Anna Andersson (+46701234567)`` when the phone book knows the number."""
     if name and number:
         return f"{name} ({number})"
-    return name or number or "unknown"
+    return name or number or unknown
 
 
 def recording_title(call: Call, n: int = 0) -> str:
@@ -44,15 +44,16 @@ def recording_title(call: Call, n: int = 0) -> str:
     For an outbound call the customer is the callee, and comes first.
     """
     local = dt_util.as_local(call.started)
-    caller = party(call.caller_name, call.caller_number)
-    callee = party(call.callee_name, call.callee_number)
+    # "?" for a missing party only: a name may well contain "unknown".
+    caller = party(call.caller_name, call.caller_number, "?")
+    callee = party(call.callee_name, call.callee_number, "?")
     if call.direction == "outbound":
         who = f"{callee} ← {call.agent_name or call.answer_group_name or caller}"
     else:
         who = f"{caller} → {call.answer_group_name or callee}"
     parts = (
         f"{local.hour:02d}:{local.minute:02d}",
-        who.replace("unknown", "?"),
+        who,
         format_duration(call.talk_time),
         call.direction,
     )

@@ -4,6 +4,10 @@ M8Com disables the integration after enough non-200 answers, and Home
 Assistant shows nothing until someone misses a call. So deliveries are
 counted per account since start-up (never their bodies), and five wrong
 secrets in a row raise a repair issue before M8Com gives up.
+
+Kept under its own ``hass.data`` key, not in an entry's ``runtime_data``: the
+counts survive reloads, and readers (sensors, diagnostics) need not know the
+HTTP router that feeds them.
 """
 
 from __future__ import annotations
@@ -15,11 +19,12 @@ from http import HTTPStatus
 from typing import Any, Final
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
+from homeassistant.util.hass_dict import HassKey
 
-from .const import signal_delivery
+from .const import DOMAIN, signal_delivery
 from .repairs import async_report_silence, async_report_wrong_secret
 
 WRONG_SECRET_STREAK: Final = 5
@@ -88,3 +93,18 @@ class DeliveryHealth:
             "last_rejection": self.last_rejection,
             "wrong_secret_streak": self.wrong_secret_streak,
         }
+
+
+_HEALTH: HassKey[dict[str, DeliveryHealth]] = HassKey(f"{DOMAIN}_health")
+
+
+@callback
+def async_health(hass: HomeAssistant, entry_id: str) -> DeliveryHealth:
+    """The account's delivery health since start-up, created on first use."""
+    return hass.data.setdefault(_HEALTH, {}).setdefault(entry_id, DeliveryHealth())
+
+
+@callback
+def async_forget_health(hass: HomeAssistant, entry_id: str) -> None:
+    """The account is deleted: its counts go with it."""
+    hass.data.get(_HEALTH, {}).pop(entry_id, None)

@@ -42,7 +42,7 @@ from .const import (
     LOGGER,
     MAX_RETIRED_WEBHOOK_IDS,
 )
-from .health import DeliveryHealth
+from .health import async_forget_health, async_health
 from .repairs import async_clear_retired_url, async_report_retired_url
 
 if TYPE_CHECKING:
@@ -85,8 +85,6 @@ class Routes:
     owners: dict[str, str] = field(default_factory=dict)
     stale: set[str] = field(default_factory=set)
     """Entries whose retired URL got a delivery since the last one on the live URL."""
-    health: dict[str, DeliveryHealth] = field(default_factory=dict)
-    """Per entry, since start-up: survives reloads, unlike ``runtime_data``."""
 
     @callback
     def async_sync(self, entry: ConfigEntry) -> None:
@@ -114,7 +112,7 @@ class Routes:
             if owner == entry_id:
                 self._close(webhook_id)
         self.stale.discard(entry_id)
-        self.health.pop(entry_id, None)
+        async_forget_health(self.hass, entry_id)
 
     async def async_handle_direct(
         self, hass: HomeAssistant, webhook_id: str, request: web.Request
@@ -162,9 +160,7 @@ class Routes:
                 {hdrs.RETRY_AFTER: str(RETRY_AFTER_SECONDS)},
             )
         response: web.Response = await runtime.handler(hass, webhook_id, request)
-        self.health.setdefault(entry_id, DeliveryHealth()).note(
-            hass, entry, response.status
-        )
+        async_health(hass, entry_id).note(hass, entry, response.status)
         if entry_id in self.stale and response.status == HTTPStatus.OK:
             self.stale.discard(entry_id)
             async_clear_retired_url(hass, entry)

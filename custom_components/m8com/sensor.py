@@ -18,6 +18,7 @@ whether it just arrived, or after a reload or an erasure.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -46,10 +47,9 @@ from .call_attributes import (
 )
 from .const import CALLS_KEY, signal_delivery, signal_erased, signal_updated
 from .data import M8ComConfigEntry
-from .entity import M8ComEntity
-from .health import DeliveryHealth
+from .entity import M8ComCallEntity, M8ComEntity
+from .health import DeliveryHealth, async_health
 from .read_access import show_details, without_details
-from .routing import async_routes
 from .store import CallStore
 
 PARALLEL_UPDATES = 0
@@ -134,7 +134,7 @@ class M8ComHealthSensor(M8ComEntity, SensorEntity):
 
     @property
     def _health(self) -> DeliveryHealth:
-        return async_routes(self.hass).health.get(self._entry_id) or DeliveryHealth()
+        return async_health(self.hass, self._entry_id)
 
     @property
     def native_value(self) -> int | datetime | None:
@@ -146,11 +146,8 @@ class M8ComHealthSensor(M8ComEntity, SensorEntity):
         """Read through the description's ``attributes_fn``."""
         return self.entity_description.attributes_fn(self._health)
 
-    def _apply(self, record: Call) -> bool:
-        return False  # accepted calls change nothing here
 
-
-class M8ComCallsSensor(M8ComEntity, SensorEntity):
+class M8ComCallsSensor(M8ComCallEntity, SensorEntity):
     """Counts today's calls; its attributes are the last call's details."""
 
     _unrecorded_attributes = frozenset({*LAST_CALL_ATTRIBUTES, RECENT_CALLS})
@@ -159,6 +156,7 @@ class M8ComCallsSensor(M8ComEntity, SensorEntity):
         """Read from the entry's call store."""
         super().__init__(entry, CALLS_TODAY)
         self._store = store
+        self._refreshing: asyncio.Task[None] | None = None
 
     async def async_added_to_hass(self) -> None:
         """Refresh at midnight and after an erasure."""
@@ -208,9 +206,14 @@ class M8ComCallsSensor(M8ComEntity, SensorEntity):
     def _async_refresh(self, _now: datetime | None = None) -> None:
         """Midnight: the store caches tomorrow's count too, so write at once."""
         self.async_write_ha_state()
-        self.hass.async_create_background_task(
+        self._refreshing = self.hass.async_create_background_task(
             self._store.async_refresh(), "m8com day caches"
         )
+
+    async def async_will_remove_from_hass(self) -> None:
+        """Let a running refresh end: the store closes right after the entities."""
+        if self._refreshing is not None:
+            await asyncio.wait([self._refreshing])
 
     @callback
     def _async_updated(self, record: Call) -> None:
