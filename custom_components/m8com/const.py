@@ -27,6 +27,8 @@ EVENT_RECORDING_SAVED: Final = "m8com_recording_saved"
 
 MAX_BODY_BYTES: Final = 1024 * 1024
 """M8Com sends one small JSON object; anything larger is not a call."""
+REJECTION_REPORT_SECONDS: Final = 60
+"""Wrong secrets: at most one warning and one state write per this period."""
 BODY_READ_SECONDS: Final = 30
 """An authenticated body must arrive within this; a trickle is answered 408."""
 

@@ -15,12 +15,19 @@ from collections import Counter
 import hmac
 from http import HTTPStatus
 import ipaddress
+import math
+import time
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import hdrs, web
 from homeassistant.util.json import json_loads
 
-from .const import BODY_READ_SECONDS, LOGGER, MAX_BODY_BYTES
+from .const import (
+    BODY_READ_SECONDS,
+    LOGGER,
+    MAX_BODY_BYTES,
+    REJECTION_REPORT_SECONDS,
+)
 from .payload import CallPayload, InvalidCallIdError, lenient_validate
 from .store import StoreUnavailableError
 
@@ -61,6 +68,8 @@ class WebhookHandler:
         self._receive = receive
         self.dropped_fields: Counter[str] = Counter()
         """Calls kept without an invalid optional field, per field (diagnostics)."""
+        self.rejections = Throttle()
+        """Warnings about wrong secrets reaching this handler directly."""
         self.cut_fields: Counter[str] = Counter()
         """Calls whose text field was cut to its cap, per field (diagnostics)."""
 
@@ -90,13 +99,7 @@ class WebhookHandler:
 
     async def _handle(self, hass: HomeAssistant, request: web.Request) -> web.Response:
         if not authorized(request, self._secret()):
-            LOGGER.warning(
-                "%s: rejected a delivery from %s: missing or wrong secret "
-                "(compare the Secret in M8Com's admin with this integration's)",
-                self._name,
-                sender(request),
-            )
-            return _response(HTTPStatus.UNAUTHORIZED)
+            return unauthorized(self._name, request, self.rejections)
         try:
             async with asyncio.timeout(BODY_READ_SECONDS):
                 body = await _read_bounded(request)
@@ -140,6 +143,43 @@ class WebhookHandler:
             self.cut_fields.update(cut)
         await self._receive(call, local_origin=local_origin(request))
         return _response(HTTPStatus.OK)
+
+
+class Throttle:
+    """At most one action per period; counts what it held back meanwhile.
+
+    Unauthenticated senders must cost nothing: without this, each wrong
+    secret would be a warning line and a state write.
+    """
+
+    def __init__(self, period: float = REJECTION_REPORT_SECONDS) -> None:
+        """Allow the first action at once."""
+        self._period = period
+        self._next = -math.inf
+        self.held: int = 0
+
+    def allow(self) -> int | None:
+        """The number held back since the last allowed action, or None to hold."""
+        now = time.monotonic()
+        if now < self._next:
+            self.held += 1
+            return None
+        self._next = now + self._period
+        held, self.held = self.held, 0
+        return held
+
+
+def unauthorized(name: str, request: web.Request, throttle: Throttle) -> web.Response:
+    """401, with at most one warning a minute (naming how many it stands for)."""
+    if (held := throttle.allow()) is not None:
+        LOGGER.warning(
+            "%s: rejected a delivery from %s: missing or wrong secret "
+            "(compare the Secret in M8Com's admin with this integration's)%s",
+            name,
+            sender(request),
+            f"; {held} more since the last warning" if held else "",
+        )
+    return _response(HTTPStatus.UNAUTHORIZED)
 
 
 def authorized(request: web.Request, secret: str) -> bool:
