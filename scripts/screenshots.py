@@ -7,8 +7,9 @@ config-flow dialog, sends two calls with the simulator's payloads, then captures
 
 - docs/images/setup-result.png: the dialog with Endpoint and Secret;
 - docs/images/options-transcripts.png: the options' Names and Transcripts sections;
-- docs/images/dashboard.png: the README's dashboard (last call, call log with
-  names from a phone book, the last call's transcript, talk time per hour).
+- docs/images/dashboard.png: the README's dashboard (last call, the callback
+  list, call log with names from a phone book, the last call's transcript,
+  talk time per hour).
 
 Run: scripts/screenshots   (installs Debian chromium and playwright if missing)
 """
@@ -89,6 +90,8 @@ async def send_calls(ha: HomeAssistantProcess, webhook_id: str) -> None:
     now = int(time.time() * 1000)
     hour = 3_600_000
     for call_id, caller, talk, ago in (
+        (95, "+46701234567", 6_000, 5 * hour),  # short: Anna goes on the list
+        (96, "+46705556677", 3_000, 4 * hour + 600_000),  # short, unknown number
         (97, "+46701112233", 95_000, 4 * hour),
         (98, "+46702223344", 312_000, 3 * hour),
         (99, "+46703334455", 61_000, 2 * hour),

@@ -91,3 +91,45 @@ async def test_play_new_recordings(
     assert call.data["media_content_id"] == (
         f"media-source://m8com/{loaded_entry.entry_id}/4711/0"
     )
+
+
+@pytest.mark.parametrize(("hours", "reminded"), [(2, True), (24 * 365 * 100, False)])
+async def test_remind_open_callbacks(
+    hass: HomeAssistant,
+    post: PostFn,
+    loaded_entry: MockConfigEntry,
+    hours: int,
+    reminded: bool,
+) -> None:
+    """The fixture's short call ended in 2025: its item is long overdue."""
+    sent = async_mock_service(hass, "test", "notify")
+    await automation(
+        hass,
+        "remind_open_callbacks",
+        {
+            "callbacks": "todo.m8com_callbacks",
+            "hours_overdue": hours,
+            "notify_action": "test.notify",
+        },
+    )
+    short = {**load_payload("v2"), "fileUrls": [], "talkTime": 3000}
+    assert (await post(short)).status == HTTPStatus.OK
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await hass.services.async_call(
+        "automation",
+        "trigger",
+        {"entity_id": "automation.remind_open_callbacks", "skip_condition": False},
+        blocking=True,
+    )
+    await hass.async_block_till_done()
+    assert len(sent) == int(reminded)
+    if reminded:
+        assert sent[0].data["title"] == "1 overdue call back"
+        assert sent[0].data["message"] == "Call back +46 70-123 45 67"
+    # Its hourly trigger must not outlive the test.
+    await hass.services.async_call(
+        "automation",
+        "turn_off",
+        {"entity_id": "automation.remind_open_callbacks"},
+        blocking=True,
+    )

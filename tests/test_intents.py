@@ -15,7 +15,7 @@ from homeassistant.helpers import intent, llm
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 
 from custom_components.m8com.intents import PERIODS, period_start
 
@@ -239,3 +239,39 @@ async def test_the_default_agent_answers_the_shipped_sentences(
         hass, question, None, Context(), language=language
     )
     assert result.response.speech["plain"]["speech"].startswith(answer)
+
+
+async def test_answers_without_calls(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    hass.config_entries.async_update_entry(loaded_entry, options=ASSIST_ON)
+    await hass.async_block_till_done()
+    api = await tools(hass)
+    assert speech(await ask(api, "M8ComRecentCalls")) == "No calls."
+    assert speech(await ask(api, "M8ComCallDetails")) == "No calls."
+    assert speech(await ask(api, "M8ComCallbacks")) == "Nobody to call back."
+
+
+async def test_details_of_a_called_back_call_with_a_transcript(
+    hass: HomeAssistant, calls: MockConfigEntry, hass_admin_user: MockUser
+) -> None:
+    store = calls.runtime_data.store
+    record = await store.async_get(2)
+    assert record is not None
+    record.transcript = "Hello, this is Anna. " * 20
+    record.action_items = ["Send the quote", "Book a visit"]
+    assert await store.async_update(record)
+    await hass.services.async_call(
+        "todo",
+        "update_item",
+        {"item": "2", "status": "completed"},
+        target={"entity_id": "todo.m8com_callbacks"},
+        blocking=True,
+        context=Context(user_id=hass_admin_user.id),
+    )
+    answer = speech(await ask(await tools(hass), "M8ComCallDetails", name="Anna"))
+    assert answer.startswith(
+        "Call with Anna Kund (+46 70-123 45 67) 11:30: Hello, this is Anna. Hello"
+    )
+    assert " … To do: Send the quote; Book a visit. Called back 12:00 by " in answer
+    assert answer.endswith(f"{hass_admin_user.name}.")

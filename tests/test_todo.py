@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import Any, cast
 
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
+from homeassistant.util.yaml import parse_yaml
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 
@@ -253,3 +255,14 @@ async def test_erasure_removes_the_item_and_a_restart_keeps_the_list(
     await hass.async_block_till_done(wait_background_tasks=True)
     assert [i["uid"] for i in await items(hass)] == ["2"]
     assert state_of(hass, TODO).state == "0"
+
+
+async def test_the_readme_dashboard_shows_this_list(
+    hass: HomeAssistant, named: MockConfigEntry
+) -> None:
+    """The README's to-do list card names the entity this platform creates."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```yaml\ntype: vertical-stack\n", 1)[1].split("```", 1)[0]
+    stack = cast("dict[str, Any]", parse_yaml("type: vertical-stack\n" + block))
+    (card,) = [card for card in stack["cards"] if card["type"] == "todo-list"]
+    assert state_of(hass, card["entity"]).domain == "todo"
