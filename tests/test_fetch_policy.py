@@ -7,6 +7,7 @@ session and resolver, so "refused" means no request reached the server.
 from __future__ import annotations
 
 from http import HTTPStatus
+from ipaddress import ip_network
 import socket
 from typing import Any
 
@@ -29,7 +30,7 @@ from custom_components.m8com.fetch_policy import (
     forbidden,
 )
 
-from .conftest import PostFn, load_payload, stored
+from .conftest import AUTH, PostFn, load_payload, stored
 
 AUDIO = b"ID3" + bytes(200)
 
@@ -326,3 +327,31 @@ async def test_too_many_redirects(
     record = stored(loaded_entry, 4711)
     assert (record.status, record.error) == ("failed", "more than 5 redirects")
     assert aioclient_mock.call_count == 6
+
+
+@pytest.mark.enable_socket
+@pytest.mark.parametrize("via", ["trusted proxy", "X-Real-IP", "Forwarded"])
+async def test_a_delivery_through_a_proxy_is_not_local(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    post: PostFn,
+    server: TestServer,
+    via: str,
+) -> None:
+    """Behind a reverse proxy on this host, a delivery from the internet arrives
+    from 127.0.0.1: it may not reach loopback or the LAN for that. HA's
+    ``trusted_proxies`` (even without ``X-Forwarded-For``) or any forwarding
+    header makes it an internet delivery."""
+    headers = dict(AUTH)
+    if via == "trusted proxy":
+        hass.http.trusted_proxies = [ip_network("127.0.0.1/32")]
+    else:
+        headers[via] = "203.0.113.9"
+    url = str(server.make_url("/a.mp3"))
+    answer = await post({**load_payload("v2"), "fileUrls": [url]}, headers=headers)
+    assert answer.status == HTTPStatus.OK
+    await hass.async_block_till_done(wait_background_tasks=True)
+    record = stored(loaded_entry, 4711)
+    assert record.status == "failed"
+    assert "private or loopback address refused" in record.error
+    assert hits == []

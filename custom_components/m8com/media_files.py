@@ -25,10 +25,25 @@ def media_root(hass: HomeAssistant) -> Path:
     return Path(hass.config.media_dirs.get("local") or hass.config.path("media"))
 
 
+FILE_MODE = 0o600
+FOLDER_MODE = 0o700
+"""Recordings and transcripts are personal data: only Home Assistant's own user
+reads them (HA serves them itself), whatever the process's umask."""
+
+
 def open_part(part: Path) -> IO[bytes]:
-    """Open ``<name>.part`` for writing, creating the day folders (executor)."""
-    part.parent.mkdir(parents=True, exist_ok=True)
-    return part.open("wb")
+    """Open ``<name>.part`` for writing, creating the day folders (executor).
+
+    The folders this creates are 0700 and the file 0600; folders that exist
+    (HA's media folder itself) are left as they are.
+    """
+    missing = [p for p in (part.parent, *part.parent.parents) if not p.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=FOLDER_MODE, exist_ok=True)
+        folder.chmod(FOLDER_MODE)  # mkdir's mode is masked by the umask
+    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    os.fchmod(fd, FILE_MODE)  # an existing .part, or a umask, keeps nothing wider
+    return os.fdopen(fd, "wb")
 
 
 def finish(handle: IO[bytes], tail: bytes, part: Path, path: Path) -> None:

@@ -141,7 +141,7 @@ class WebhookHandler:
                 ", ".join(cut),
             )
             self.cut_fields.update(cut)
-        await self._receive(call, local_origin=local_origin(request))
+        await self._receive(call, local_origin=local_origin(request, hass))
         return _response(HTTPStatus.OK)
 
 
@@ -204,13 +204,32 @@ def sender(request: web.Request) -> str:
     return str(getattr(request, "remote", None) or "an unknown address")
 
 
-def local_origin(request: web.Request) -> bool:
-    """Whether the delivery came from this host or its LAN (not the cloud)."""
+_PROXY_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
+
+
+def local_origin(request: web.Request, hass: HomeAssistant | None = None) -> bool:
+    """Whether the delivery came from this host or its LAN, and not via a proxy.
+
+    Nabu Casa and any reverse proxy relay the internet: a delivery through
+    one is not local, whatever address the socket shows. So a request whose
+    socket peer is one of HA's ``trusted_proxies`` (HA rewrites ``remote``
+    to the forwarded client, or leaves the proxy's own address when the
+    proxy sent no ``X-Forwarded-For``), or that carries any forwarding
+    header, counts as from the internet.
+    """
     if getattr(request, "mock_source", None) is not None:
         return False  # Nabu Casa: from the internet, whatever the socket says
+    if any(header in request.headers for header in _PROXY_HEADERS):
+        return False
+    transport = getattr(request, "transport", None)
+    peer = transport.get_extra_info("peername") if transport is not None else None
     try:
         ip = ipaddress.ip_address(str(getattr(request, "remote", None)))
+        socket_ip = ipaddress.ip_address(peer[0]) if peer else ip
     except ValueError:
+        return False
+    proxies = getattr(getattr(hass, "http", None), "trusted_proxies", None) or []
+    if any(socket_ip in network for network in proxies):
         return False
     return ip.is_loopback or ip.is_private
 
