@@ -164,7 +164,7 @@ async def test_the_tools_answer_the_four_questions(
 
     found = await ask(api, "M8ComSearchCalls", query="Invoice 4711")
     assert speech(found) == (
-        "1 calls mention Invoice 4711: Anna Kund (+46 70-123 45 67) 10:00."
+        "1 call mentions Invoice 4711: Anna Kund (+46 70-123 45 67) 10:00."
     )
     assert speech(await ask(api, "M8ComSearchCalls", query="pizza")) == (
         "No call mentions pizza."
@@ -219,7 +219,7 @@ def test_periods_are_spans_of_local_time() -> None:
     [
         ("en", "who called today", "2 calls: Anna Kund"),
         ("en", "what did Bo want", "Call with Bo Berg"),
-        ("en", "which calls were about invoice 4711", "1 calls mention invoice 4711"),
+        ("en", "which calls were about invoice 4711", "1 call mentions invoice 4711"),
         ("en", "whom must I call back", "1 to call back: Anna Kund"),
         ("sv", "vem ringde idag", "2 samtal: Anna Kund"),
         ("sv", "vad ville Bo", "Samtal med Bo Berg"),

@@ -325,3 +325,20 @@ async def test_calls_that_arrive_together_share_one_commit(
     assert sum(sizes) == 20
     assert max(sizes) > 1
     assert len(stored_calls(loaded_entry)) == 20
+
+
+async def test_a_write_cut_short_by_a_stop_is_a_calm_503(
+    hass: HomeAssistant,
+    post: PostFn,
+    loaded_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """HA cancels the commit while stopping: 503 + Retry-After, no traceback."""
+    with patch.object(
+        store_module, "_transaction_all", side_effect=asyncio.CancelledError
+    ):
+        answer = await post(call(1))
+    assert answer.status == HTTPStatus.SERVICE_UNAVAILABLE
+    assert answer.headers["Retry-After"] == "30"
+    assert "Traceback" not in caplog.text
+    assert "Home Assistant is stopping" in caplog.text

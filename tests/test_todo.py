@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, cast
+from unittest.mock import patch
 
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers.dispatcher import async_dispatcher_send
@@ -266,3 +267,47 @@ async def test_the_readme_dashboard_shows_this_list(
     stack = cast("dict[str, Any]", parse_yaml("type: vertical-stack\n" + block))
     (card,) = [card for card in stack["cards"] if card["type"] == "todo-list"]
     assert state_of(hass, card["entity"]).domain == "todo"
+
+
+async def test_only_the_newest_ticked_off_items_are_kept_on_show(
+    hass: HomeAssistant, post: PostFn, named: MockConfigEntry
+) -> None:
+    for call_id, number in ((1, "+46701234567"), (2, "+46709999999"), (3, "+4687")):
+        await post(short_call(call_id, callerNumber=number))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    with patch("custom_components.m8com.callback_list.DONE_SHOWN", 1):
+        for uid in ("1", "2"):
+            await hass.services.async_call(
+                "todo",
+                "update_item",
+                {"item": uid, "status": "completed"},
+                target={"entity_id": TODO},
+                blocking=True,
+            )
+        expected = [("3", "needs_action"), ("2", "completed")]
+        assert [(i["uid"], i["status"]) for i in await items(hass)] == expected
+        assert set(named.runtime_data.callbacks.items) == {2, 3}
+        assert await hass.config_entries.async_reload(named.entry_id)
+        await hass.async_block_till_done()
+        assert [(i["uid"], i["status"]) for i in await items(hass)] == expected
+    assert {r["call_id"]: r["callback"] for r in await recordings(hass)} == {
+        1: "done",
+        2: "done",
+        3: "open",
+    }
+
+
+async def test_retention_removes_the_items_of_the_calls_it_erases(
+    hass: HomeAssistant, post: PostFn, named: MockConfigEntry
+) -> None:
+    old = {**load_payload("v2"), "id": 7, "fileUrls": [], "talkTime": 2000}
+    await post(old)  # started in March 2025
+    await post(short_call(8, callerNumber="+46709999999"))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert [i["uid"] for i in await items(hass)] == ["7", "8"]
+    hass.config_entries.async_update_entry(
+        named, options={**named.options, "retention_days": 30}
+    )
+    assert await hass.config_entries.async_reload(named.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert [i["uid"] for i in await items(hass)] == ["8"]

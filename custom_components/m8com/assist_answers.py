@@ -132,6 +132,8 @@ class Answers:
         if not found:
             return self._texts[none_key].format(**placeholders), data
         parts = (f"{self.who(call)} {self.when(call.started)}" for call in shown)
+        if len(found) == 1:
+            key = f"{key}_one"  # "1 call: …", not "1 calls: …"
         speech = self._texts[key].format(
             count=len(found), calls=self._joined(parts, len(found)), **placeholders
         )

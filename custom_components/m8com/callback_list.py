@@ -254,4 +254,8 @@ class CallbackList:
 
     @callback
     def _async_changed(self) -> None:
+        """Forget ticked-off items beyond those shown; tell the entity."""
+        shown = {item.uid for item in self.visible()}
+        for uid in [uid for uid in self.items if uid not in shown]:
+            del self.items[uid]
         async_dispatcher_send(self._hass, signal_callbacks(self._entry.entry_id))

@@ -59,7 +59,10 @@ def recording_title(call: Call, n: int = 0) -> str:
     )
     title = " · ".join(parts) + (f" ({n + 1})" if n else "")
     if n == 0 and (text := call.ai_summary or call.transcript):
-        title += f" · “{shorten(text, GIST_LENGTH, placeholder=' …')}”"
+        # A prefix is enough for the gist: shorten() splits all it is given,
+        # and a day can list 10 000 calls with kilobytes of transcript each.
+        gist = shorten(text[: GIST_LENGTH * 4], GIST_LENGTH, placeholder=" …")
+        title += f" · “{gist}”"
     return title
 
 

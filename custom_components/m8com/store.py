@@ -421,9 +421,11 @@ def _unavailable(err: BaseException) -> Exception:
     """What a waiting writer gets: why, as a 503 with ``Retry-After``."""
     if isinstance(err, StoreUnavailableError):
         return err
+    if isinstance(err, asyncio.CancelledError):  # HA is stopping: a 503, calmly
+        return StoreUnavailableError("Home Assistant is stopping")
     if isinstance(err, sqlite3.Error):
         LOGGER.error("The call store could not write: %s", err)
         unavailable = StoreUnavailableError(str(err))
         unavailable.__cause__ = err
         return unavailable
-    return err if isinstance(err, Exception) else OSError("write cancelled")
+    return err if isinstance(err, Exception) else OSError("write interrupted")
