@@ -117,6 +117,9 @@ class HomeAssistantProcess:
         self.media.mkdir(exist_ok=True)
         if self.config_text is not None:
             (self.config / "configuration.yaml").write_text(self.config_text)
+            automations = self.config / "automations.yaml"
+            if not automations.exists():  # as scripts/develop creates it
+                automations.write_text(json.dumps(self.automations))
             return
         (self.config / "configuration.yaml").write_text(
             CONFIG.format(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import imageio_ffmpeg
+
 from .harness import REPO, HomeAssistantProcess, free_port, simulate
 from .test_real_ha import create_entry
 
@@ -22,6 +24,7 @@ async def test_try_it_path_works_first_time(tmp_path: Path) -> None:
         env={
             "M8COM_DEV_PORT": str(port),
             "M8COM_DEV_URL": f"http://127.0.0.1:{port}",
+            "M8COM_DEV_FFMPEG": imageio_ffmpeg.get_ffmpeg_exe(),
             "M8COM_DEV_MEDIA": str(media),
         },
     )

@@ -7,9 +7,9 @@ config-flow dialog, sends two calls with the simulator's payloads, then captures
 
 - docs/images/setup-result.png: the dialog with Endpoint and Secret;
 - docs/images/options-transcripts.png: the options' Names and Transcripts sections;
-- docs/images/dashboard.png: the README's dashboard (last call, the callback
-  list, call log with names from a phone book, the last call's transcript,
-  talk time per hour).
+- docs/images/dashboard.png: the README's dashboard exactly as written there
+  (last call, the callback list, call log with names from a phone book, the last
+  call's transcript).
 
 Run: scripts/screenshots   (installs Debian chromium and playwright if missing)
 """
@@ -30,6 +30,7 @@ from playwright.async_api import Page, async_playwright
 
 from e2e.conftest import WAV
 from e2e.harness import HomeAssistantProcess, WebSocket, curl_post, free_port
+from e2e.readme import readme_dashboard
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,16 +46,9 @@ ARGS = [
 ]  # fmt: skip
 
 
-def dashboard(entry_id: str) -> dict[str, Any]:
-    """The README's dashboard example as written there, for this HA's account."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = readme.split("```yaml\ntype: vertical-stack\n", 1)[1].split("```", 1)[0]
-    stack = cast("dict[str, Any]", parse_yaml("type: vertical-stack\n" + block))
-    for card in stack["cards"]:
-        if card["type"] == "statistics-graph":
-            card["entities"] = [f"m8com:talk_time_{entry_id.lower()}"]
-            card["days_to_show"], card["chart_type"] = 1, "bar"
-    return {"views": [{"title": "Calls", "type": "masonry", "cards": stack["cards"]}]}
+def dashboard() -> dict[str, Any]:
+    """The README's dashboard exactly as written there."""
+    return cast("dict[str, Any]", parse_yaml(readme_dashboard()))
 
 
 async def tokens(ha: HomeAssistantProcess) -> dict[str, Any]:
@@ -212,12 +206,6 @@ async def main() -> None:
                 await names_and_transcripts(ha, entry["entry_id"])
                 await options_dialog(page, ha)
                 await send_calls(ha, webhook_id)
-                # Set-up imports the last day's hourly statistics.
-                await ha.rest(
-                    "POST",
-                    f"/api/config/config_entries/entry/{entry['entry_id']}/reload",
-                )
-                await asyncio.sleep(5)
                 async with WebSocket(ha) as ws:
                     await ws.command(
                         {
@@ -232,7 +220,7 @@ async def main() -> None:
                         {
                             "type": "lovelace/config/save",
                             "url_path": "m8com-calls",
-                            "config": dashboard(entry["entry_id"]),
+                            "config": dashboard(),
                         }
                     )
                 await page.goto(f"{ha.url}/m8com-calls/0")

@@ -175,12 +175,19 @@ def post(url: str, secret: str, body: bytes) -> int:
         raise UnreachableError(msg) from err
 
 
+def route(payload: dict[str, Any]) -> str:
+    """Who called whom, the customer's number always shown (``caller → callee``)."""
+    group = payload["answerGroupName"]
+    if payload["direction"] == "outbound":
+        return f"{group or payload['callerNumber']} → {payload['calleeNumber']}"
+    return f"{payload['callerNumber']} → {group or payload['calleeNumber']}"
+
+
 def deliver(opts: Options, payload: dict[str, Any], secret: str) -> int:
     """Send until 200, with exponential back-off (1 s, 2 s, 4 s …) as M8Com does."""
     body = json.dumps(payload).encode()
     delay = 1.0
     for attempt in range(opts.retries + 1):
-        to = payload["answerGroupName"] or payload["calleeNumber"]
         retry = f" (retry {attempt})" if attempt else ""
         try:
             status = post(opts.url, secret, body)
@@ -191,7 +198,7 @@ def deliver(opts: Options, payload: dict[str, Any], secret: str) -> int:
             status = 0
         print(
             f"→ call {payload['id']} {payload['direction']:8} "
-            f"{payload['callerNumber']} → {to}: {status or 'unreachable'}{retry}"
+            f"{route(payload)}: {status or 'unreachable'}{retry}"
         )
         if status == HTTPStatus.OK or attempt == opts.retries:
             return status

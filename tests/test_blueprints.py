@@ -7,6 +7,7 @@ from pathlib import Path
 import shutil
 from typing import Any
 
+from homeassistant.components import persistent_notification
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 import pytest
@@ -64,14 +65,33 @@ async def test_notify_on_call(
     inputs: dict[str, Any],
     notified: bool,
 ) -> None:
-    sent = async_mock_service(hass, "test", "notify")
-    await automation(hass, "notify_on_call", {"notify_action": "test.notify", **inputs})
+    sent = async_mock_service(hass, "notify", "mobile_app_anna")
+    await automation(
+        hass, "notify_on_call", {"notify_action": "notify.mobile_app_anna", **inputs}
+    )
     assert (await post({**load_payload("v2"), "fileUrls": []})).status == HTTPStatus.OK
     await hass.async_block_till_done()
     assert len(sent) == int(notified)
     if notified:
         assert sent[0].data["title"] == "Inbound call from +46701234567"
         assert "Support 2 min 38 s." in sent[0].data["message"]
+        assert sent[0].data["data"]["url"].startswith("/media-browser/")
+
+
+async def test_notify_on_call_by_default_in_the_sidebar_with_the_name(
+    hass: HomeAssistant, post: PostFn, loaded_entry: MockConfigEntry
+) -> None:
+    """A fresh HA has no ``notify.notify``; the default works there."""
+    hass.config_entries.async_update_entry(
+        loaded_entry, options={"phone_book": "+46701234567 = Anna Kund"}
+    )
+    assert await async_setup_component(hass, "persistent_notification", {})
+    await automation(hass, "notify_on_call", {})
+    assert (await post({**load_payload("v2"), "fileUrls": []})).status == HTTPStatus.OK
+    await hass.async_block_till_done()
+    (shown,) = persistent_notification._async_get_or_create_notifications(hass).values()
+    assert shown["title"] == "Inbound call from Anna Kund"
+    assert "Support 2 min 38 s." in shown["message"]
 
 
 async def test_play_new_recordings(

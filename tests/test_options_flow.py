@@ -94,9 +94,10 @@ async def test_saves_unchanged_with_nothing_chosen(
 
 
 async def test_saves_a_phone_book_and_reopens_with_it(
-    loaded_entry: MockConfigEntry, form: Any
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, form: Any
 ) -> None:
     book = "+46 70 123 45 67 = Anna\n08-123 456 = Kontoret"
+    hass.config.country = "SE"
 
     def type_book(data: dict[str, Any]) -> None:
         data["names"]["phone_book"] = book
@@ -105,6 +106,8 @@ async def test_saves_a_phone_book_and_reopens_with_it(
     assert loaded_entry.options["phone_book"] == book
     opened, done = await form()
     assert initial_form_data(opened["data_schema"])["names"]["phone_book"] == book
+    # The field's hint says which country numbers without +… are read with.
+    assert opened["description_placeholders"]["country"] == "SE"
     assert done["type"] == "create_entry", done
     assert loaded_entry.options["phone_book"] == book
     assert loaded_entry.options["transcribe_with"] == ""

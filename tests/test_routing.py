@@ -155,18 +155,25 @@ async def test_reload_never_opens_a_gap(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, http: Client
 ) -> None:
     statuses: list[int] = []
+    reloaded = asyncio.Event()
 
     async def sender() -> None:
-        for call_id in range(1, 41):
+        """Deliver throughout the reloads, and a few more after them."""
+        after = 0
+        call_id = 0
+        while after < 5:
+            call_id += 1
             response = await http.post(
                 WEBHOOK_PATH, json={**CALL, "id": call_id}, headers=AUTH
             )
             statuses.append(response.status)
+            after += reloaded.is_set()
             await asyncio.sleep(0)
 
     sending = hass.async_create_task(sender())
     for _ in range(3):
         await hass.config_entries.async_reload(loaded_entry.entry_id)
+    reloaded.set()
     await sending
     await hass.async_block_till_done()
     accepted = {i + 1 for i, status in enumerate(statuses) if status == HTTPStatus.OK}

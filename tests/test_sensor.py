@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from http import HTTPStatus
-from pathlib import Path
 from typing import Any, cast
 
 from freezegun.api import FrozenDateTimeFactory
@@ -28,6 +27,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.m8com.call_attributes import LAST_CALL_ATTRIBUTES
 from custom_components.m8com.const import DOMAIN
+from e2e.readme import readme_dashboard
 
 from .conftest import PostFn, listen, load_payload, state_of, stored
 
@@ -274,9 +274,8 @@ async def test_readme_call_log_card_renders_the_recent_calls(
     hass: HomeAssistant, post: PostFn, loaded_entry: MockConfigEntry
 ) -> None:
     """The README's markdown card, rendered by HA's template engine as written."""
-    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
-    block = readme.split("```yaml\ntype: vertical-stack\n", 1)[1].split("```", 1)[0]
-    cards: list[dict[str, Any]] = cast("dict[str, Any]", parse_yaml(block))["cards"]
+    dashboard = cast("dict[str, Any]", parse_yaml(readme_dashboard()))
+    cards: list[dict[str, Any]] = dashboard["views"][0]["cards"]
     (card,) = [card for card in cards if card.get("title") == "Recent calls"]
     hass.config_entries.async_update_entry(
         loaded_entry, options={"phone_book": "+46701234567 = Anna Kund"}

@@ -72,3 +72,31 @@ async def test_hourly_mean_min_max_of_talk_and_wait_time(
     assert (row["mean"], row["min"], row["max"]) == (70.0, 30.0, 120.0)
     assert dt_util.utc_from_timestamp(row["start"]) == hour
     assert stats[wait][0]["mean"] == 12.5
+
+
+async def test_a_call_is_graphed_in_its_hour_at_once(
+    hass: HomeAssistant,
+    recorder_mock: Recorder,
+    post: PostFn,
+    loaded_entry: MockConfigEntry,
+) -> None:
+    """A new account's first call: in the statistics without waiting an hour."""
+    now = dt_util.utcnow()
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    await post(
+        {
+            **load_payload("v2"),
+            "id": 77,
+            "fileUrls": [],
+            "startTime": int(hour.timestamp() * 1000),
+            "talkTime": 42_000,
+        }
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await async_wait_recording_done(hass)
+    talk = statistic_id(loaded_entry.entry_id, "talk_time")
+    stats = await recorder_mock.async_add_executor_job(
+        statistics_during_period, hass, hour, None, {talk}, "hour", None, {"mean"}
+    )
+    assert [row["mean"] for row in stats[talk]] == [42.0]
+    assert dt_util.utc_from_timestamp(stats[talk][0]["start"]) == hour

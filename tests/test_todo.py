@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, cast
 from unittest.mock import patch
 
@@ -14,6 +13,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 
 from custom_components.m8com.const import DOMAIN, signal_updated
+from e2e.readme import readme_dashboard
 
 from .conftest import PostFn, load_payload, state_of
 
@@ -262,10 +262,9 @@ async def test_the_readme_dashboard_shows_this_list(
     hass: HomeAssistant, named: MockConfigEntry
 ) -> None:
     """The README's to-do list card names the entity this platform creates."""
-    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
-    block = readme.split("```yaml\ntype: vertical-stack\n", 1)[1].split("```", 1)[0]
-    stack = cast("dict[str, Any]", parse_yaml("type: vertical-stack\n" + block))
-    (card,) = [card for card in stack["cards"] if card["type"] == "todo-list"]
+    dashboard = cast("dict[str, Any]", parse_yaml(readme_dashboard()))
+    cards = dashboard["views"][0]["cards"]
+    (card,) = [card for card in cards if card["type"] == "todo-list"]
     assert state_of(hass, card["entity"]).domain == "todo"
 
 

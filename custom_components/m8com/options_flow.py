@@ -227,5 +227,10 @@ class M8ComOptionsFlow(OptionsFlow):
             step_id="init",
             data_schema=schema(fields),
             errors=errors,
-            description_placeholders={"webhook_url": url},
+            description_placeholders={
+                "webhook_url": url,
+                # Phone-book numbers without a country code are read with it:
+                # onboarding defaults to US, which Swedish 07… numbers miss.
+                "country": self.hass.config.country or "—",
+            },
         )

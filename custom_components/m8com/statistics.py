@@ -4,8 +4,10 @@ A numeric sensor per duration would cost the recorder two state rows per call
 (and a state row is what the entity model saves); HA's long-term statistics
 hold one row per hour, and the Statistics graph card draws their mean, min
 and max. They are computed from the call store, so importing an hour again is
-idempotent: each run re-imports the last two hours (a call is posted when it
-ends, possibly after the hour it started in) and start-up re-imports a day.
+idempotent: each run re-imports the current hour and the two before it (a call
+is posted when it ends, possibly after the hour it started in), start-up a day.
+The current hour is imported too, and again after each call (at most every 10
+s), so a new account's graph shows its first call at once, not an hour later.
 """
 
 from __future__ import annotations
@@ -14,14 +16,18 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.debounce import Debouncer
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.event import async_track_time_change
 from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN, LOGGER
+from .const import DOMAIN, LOGGER, signal_new_call
 from .data import M8ComConfigEntry
 
 DURATIONS: Final = {"talk_time": "talk time", "wait_time": "wait time"}
 BACKFILL_HOURS: Final = 24
+AFTER_CALL_COOLDOWN: Final = 10
+"""Seconds: a burst of calls re-imports the current hours once more, not per call."""
 
 
 def statistic_id(entry_id: str, key: str) -> str:
@@ -60,7 +66,7 @@ async def async_hourly(
 async def async_import(
     hass: HomeAssistant, entry: M8ComConfigEntry, count: int
 ) -> None:
-    """Import the last ``count`` complete hours (nothing without a recorder)."""
+    """Import the current hour and ``count`` before it (none without a recorder)."""
     if "recorder" not in hass.config.components:
         return
     # Only once the recorder is loaded (an after-dependency, not a dependency).
@@ -73,7 +79,7 @@ async def async_import(
     )
 
     now = dt_util.utcnow().replace(minute=0, second=0, microsecond=0)
-    hours = [now - timedelta(hours=n) for n in range(1, count + 1)]
+    hours = [now - timedelta(hours=n) for n in range(count + 1)]
     for key, stats in (await async_hourly(entry, hours)).items():
         if not stats:
             continue
@@ -95,12 +101,35 @@ async def async_import(
 def async_schedule_statistics(
     hass: HomeAssistant, entry: M8ComConfigEntry
 ) -> CALLBACK_TYPE:
-    """Backfill a day now, then the last two hours a minute past each hour."""
+    """Backfill a day now; the last hours after calls and a minute past each hour."""
     entry.async_create_background_task(
         hass, async_import(hass, entry, BACKFILL_HOURS), f"{DOMAIN} statistics"
     )
 
-    async def _hourly(_now: datetime) -> None:
+    async def _recent(*_: Any) -> None:
         await async_import(hass, entry, 2)
 
-    return async_track_time_change(hass, _hourly, minute=1, second=0)
+    after_call = Debouncer(
+        hass,
+        LOGGER,
+        cooldown=AFTER_CALL_COOLDOWN,
+        immediate=True,
+        function=_recent,
+    )
+
+    @callback
+    def _after_call(_call: object) -> None:
+        after_call.async_schedule_call()
+
+    stop_calls = async_dispatcher_connect(
+        hass, signal_new_call(entry.entry_id), _after_call
+    )
+    stop_hourly = async_track_time_change(hass, _recent, minute=1, second=0)
+
+    @callback
+    def _stop() -> None:
+        stop_calls()
+        stop_hourly()
+        after_call.async_shutdown()
+
+    return _stop
