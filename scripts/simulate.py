@@ -3,7 +3,7 @@
 
 Standard library only, so it runs anywhere Python 3.11+ does:
 
-    scripts/simulate --url http://127.0.0.1:8123/api/webhook/<id> --secret <secret>
+    scripts/simulate --url http://127.0.0.1:8123/api/m8com/<id> --secret <secret>
 
 It serves a generated WAV (a short two-tone chime, rendered here) on loopback,
 POSTs realistic call payloads with ``Authorization: Bearer``, retries non-200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -432,3 +433,17 @@ async def start(
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def wait_for(condition: Callable[[], object]) -> None:
+    """Yield to the event loop until ``condition()`` holds (never a fixed time).
+
+    Gives up (failing the test) after many turns of the loop, so a condition
+    that never comes does not hang the run.
+    """
+    for _ in range(5000):
+        if condition():
+            return
+        await asyncio.sleep(0.002)
+    msg = "the condition never held"
+    raise AssertionError(msg)

@@ -260,7 +260,7 @@ async def test_details_of_a_called_back_call_with_a_transcript(
     assert record is not None
     record.transcript = "Hello, this is Anna. " * 20
     record.action_items = ["Send the quote", "Book a visit"]
-    assert await store.async_update(record)
+    assert await store.async_update(record, ["transcript", "action_items"])
     await hass.services.async_call(
         "todo",
         "update_item",

@@ -71,7 +71,7 @@ async def test_erasure_leaves_no_trace_in_any_file(
     await post(call(2, callerNumber="+46701112233", summary="Another call"))
     record = stored_calls(loaded_entry)[1]
     record.transcript = "We spoke about the quixoticwidget order"
-    assert await store.async_update(record)
+    assert await store.async_update(record, ["transcript"])
     assert b"quixoticwidget" in files_of(store)
     assert b"+46709998877" in files_of(store)
     assert await action(hass, "delete_recordings", number="0709998877") == {

@@ -341,7 +341,7 @@ async def test_off_by_default_and_pending_work_resumes_after_a_restart(
     assert (record.status, record.transcription) == ("saved", None)
     # As if HA had stopped between saving the audio and transcribing it.
     record.transcription = "pending"
-    await loaded_entry.runtime_data.store.async_update(record)
+    await loaded_entry.runtime_data.store.async_update(record, ["transcription"])
     choose(hass, loaded_entry, transcribe_with=STT_ENTITY)
     await hass.config_entries.async_reload(loaded_entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
@@ -554,7 +554,7 @@ async def test_turned_off_meanwhile_and_erased_meanwhile_leave_nothing(
     await deliver_with_audio(hass, post, aioclient_mock, wav(0.2))
     record = stored(loaded_entry, 4711)
     record.transcription = "pending"
-    await loaded_entry.runtime_data.store.async_update(record)
+    await loaded_entry.runtime_data.store.async_update(record, ["transcription"])
     await hass.config_entries.async_reload(loaded_entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
     record = stored(loaded_entry, 4711)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.util import dt as dt_util
 
@@ -33,6 +33,24 @@ _DATETIME_FIELDS = (
     "received", "start_time", "end_time", "links_received",
     "callback_due", "callback_done_at",
 )  # fmt: skip
+
+
+DOWNLOAD_FIELDS: Final = ("files", "urls", "status", "error", "transcription")
+"""What a download's end changes (``mark_downloaded``)."""
+RECOVERY_FIELDS: Final = ("files", "urls", "status", "error")
+"""What recovery changes (``mark_saved`` / ``mark_lost``)."""
+RETRY_FIELDS: Final = ("urls", "links_received", "status", "error", "local_origin")
+"""What a redelivery with fresh links changes (``retry_with``)."""
+TRANSCRIPT_FIELDS: Final = (
+    "transcript", "ai_summary", "action_items", "callback_needed",
+    "transcription", "transcription_error", "transcript_file",
+)  # fmt: skip
+"""What a transcription's end changes (``mark_transcribed`` / ``…_failed``)."""
+CALLBACK_FIELDS: Final = (
+    "callback", "callback_item", "callback_due", "callback_done_at",
+    "callback_done_by", "callback_summary", "callback_description",
+)  # fmt: skip
+"""What the callback list changes."""
 
 
 @dataclass(slots=True, repr=False)

@@ -23,7 +23,7 @@ from homeassistant.helpers.dispatcher import (
 )
 from homeassistant.util import dt as dt_util
 
-from .call import Call
+from .call import CALLBACK_FIELDS, Call
 from .callbacks import (
     async_texts,
     call_note,
@@ -166,7 +166,9 @@ class CallbackList:
             record.callback_item = joined.uid
             record.callback_due = joined.head.callback_due
         self._add(record)
-        if not await self._entry.runtime_data.store.async_update(record):
+        if not await self._entry.runtime_data.store.async_update(
+            record, CALLBACK_FIELDS
+        ):
             self._drop([record.call_id])  # erased meanwhile
         LOGGER.debug("Call %s is on the callback list", record.call_id)
         self._async_changed()
@@ -217,17 +219,14 @@ class CallbackList:
     ) -> None:
         """Change calls in memory and in the store.
 
-        The stored call is read afresh and changed too, so a transcript that
-        arrived meanwhile is not written back over.
+        Only the callback fields are written, so a transcript that arrived
+        meanwhile is not written back over.
         """
         store = self._entry.runtime_data.store
         gone = []
         for record in records:
             change(record)
-            fresh = await store.async_get(record.call_id)
-            if fresh is not None:
-                change(fresh)
-            if fresh is None or not await store.async_update(fresh):
+            if not await store.async_update(record, CALLBACK_FIELDS):
                 gone.append(record.call_id)
         self._drop(gone)
         self._async_changed()

@@ -74,18 +74,20 @@ async def async_delete(
         return 0
     store = entry.runtime_data.store
     try:
-        await store.async_erase({record.call_id for record in doomed})
+        erased = await store.async_erase({record.call_id for record in doomed})
     except Exception as err:
         raise HomeAssistantError(
             translation_domain=DOMAIN,
             translation_key="erase_failed",
             translation_placeholders={"error": str(err) or type(err).__name__},
         ) from err
-    files = [
+    # The files of the rows as deleted: audio or a transcript committed after
+    # ``records`` were read goes too (and those read, if a row was gone).
+    files = {
         file
-        for record in doomed
+        for record in (*doomed, *erased)
         for file in (*record.files, *filter(None, [record.transcript_file]))
-    ]
+    }
     await hass.async_add_executor_job(remove_files, media_root(hass), files)
     # Everything else of ours that may name these calls is refreshed too.
     async_report_lost(hass, entry, await store.async_with_status("lost"))

@@ -16,7 +16,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 
-from .call import Call
+from .call import DOWNLOAD_FIELDS, RETRY_FIELDS, Call
 from .const import (
     CONF_DOWNLOAD_AUDIO,
     CONF_MAX_RECORDING_MB,
@@ -159,7 +159,7 @@ class CallPipeline:
             local_origin=local_origin,
             now=dt_util.utcnow(),
         )
-        if not await self._store.async_update(record):
+        if not await self._store.async_update(record, RETRY_FIELDS):
             return  # erased meanwhile
         async_report_lost(
             self._hass, self._entry, await self._store.async_with_status("lost")
@@ -201,7 +201,7 @@ class CallPipeline:
         record.mark_downloaded(
             files, errors, transcribe=bool(self._transcriber.entity_id)
         )
-        if not await self._store.async_update(record):
+        if not await self._store.async_update(record, DOWNLOAD_FIELDS):
             # Erased (action or retention) while downloading: leave nothing behind.
             await self._hass.async_add_executor_job(
                 remove_files, media_root(self._hass), files

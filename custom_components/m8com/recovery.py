@@ -13,7 +13,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
-from .call import Call
+from .call import RECOVERY_FIELDS, Call
 from .const import CONF_MEDIA_SUBDIR, LOGGER, MEDIA_SUBDIR
 from .media_files import media_root, scan_folder, scan_transcripts
 from .repairs import async_report_lost, async_report_orphans
@@ -45,10 +45,10 @@ async def async_recover(
     for record in await store.async_with_status("pending"):
         if not record.urls:  # pragma: no cover - 0.1.0 kept such calls pending
             record.mark_saved([])
-            await store.async_update(record)
+            await store.async_update(record, RECOVERY_FIELDS)
         elif record.links_expire <= now:
             record.mark_lost()
-            await store.async_update(record)
+            await store.async_update(record, RECOVERY_FIELDS)
         else:
             schedule_download(record)
     async_report_lost(hass, entry, await store.async_with_status("lost"))
@@ -74,5 +74,5 @@ async def _async_reattach(store: CallStore, found: dict[int, list[str]]) -> list
             continue  # nothing new, or the resumed download rewrites it
         LOGGER.info("Call %s: re-attached %s recording(s)", call_id, len(missing))
         record.mark_saved(missing)
-        await store.async_update(record)
+        await store.async_update(record, RECOVERY_FIELDS)
     return orphans

@@ -13,7 +13,8 @@ and the day counts the sensor shows are small caches refreshed from queries.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+import copy
 from datetime import date, datetime, timedelta
 from pathlib import Path
 import sqlite3
@@ -118,34 +119,60 @@ class CallStore:
             self._note_new(call)
         return True
 
-    async def async_update(self, call: Call) -> bool:
-        """Write a known call's new state durably; False if it was erased."""
-        row, numbers = to_row(call), numbers_of(call, self._region)  # as it is now
-        if not await self._async_write(lambda db: db.update(row, numbers)):
+    async def async_update(self, call: Call, fields: Iterable[str]) -> bool:
+        """Write the ``fields`` of a known call durably; False if it was erased.
+
+        Only those fields: they are copied onto the stored call under the
+        write lock, so a caller's older copy (a transcription resumed after a
+        restart, a download) never writes back over what another part (the
+        callback list, a user) changed meanwhile.
+        """
+        changes = {name: copy.copy(getattr(call, name)) for name in fields}
+        region = self._region
+
+        def merge(db: Database) -> Call | None:
+            row = db.current(call.call_id)
+            if row is None:
+                return None
+            stored = from_row(row)
+            for name, value in changes.items():
+                setattr(stored, name, value)
+            db.update(to_row(stored), numbers_of(stored, region))
+            return stored
+
+        merged: Call | None = await self._async_write(merge)
+        if merged is None:
             return False
-        self._recent = [call if c.call_id == call.call_id else c for c in self._recent]
+        self._recent = [
+            merged if c.call_id == merged.call_id else c for c in self._recent
+        ]
         return True
 
-    async def async_erase(self, call_ids: set[int]) -> int:
-        """Delete calls now and leave no trace in any file; how many there were.
+    async def async_erase(self, call_ids: set[int]) -> list[Call]:
+        """Delete calls now and leave no trace in any file; return them.
 
-        Returns once the deletion is committed and the WAL truncated; raises
-        (and the erasure is not acknowledged) if either fails.
+        The calls returned are the rows as they were deleted, so their files
+        are the ones to remove, including audio or a transcript committed
+        after the caller read the calls. Returns once the deletion is
+        committed and the WAL truncated; raises (and the erasure is not
+        acknowledged) if either fails.
         """
         if not call_ids:
-            return 0
+            return []
         async with self._write_lock, self._read_lock:
             await self._async_wait_release()
-            deleted = await self._hass.async_add_executor_job(
+            rows = await self._hass.async_add_executor_job(
                 self._erase_now, sorted(call_ids)
             )
         await self.async_refresh()
-        return int(deleted)
+        return await self._hass.async_add_executor_job(_calls, rows)
 
-    def _erase_now(self, call_ids: list[int]) -> int:
-        deleted = _transaction(self._db, lambda db: db.delete(call_ids))
+    def _erase_now(self, call_ids: list[int]) -> list[tuple[Any, ...]]:
+        rows: list[tuple[Any, ...]] = _transaction(
+            self._db, lambda db: db.delete(call_ids)
+        )
         self._db.scrub()
-        return int(deleted)
+        return rows
 
     async def async_hold(self) -> None:
         """Before a backup: fold the WAL into the file and hold writes."""

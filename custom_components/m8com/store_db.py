@@ -21,7 +21,7 @@ from pathlib import Path
 import sqlite3
 from typing import Any, Final
 
-from .store_rows import COLUMNS, Row
+from .store_rows import COLUMNS, SELECT, Row
 from .store_schema import has_text_index, migrate
 
 _MODE: Final = 0o600
@@ -104,6 +104,13 @@ class Database:
         )
         return True
 
+    def current(self, call_id: int) -> tuple[Any, ...] | None:
+        """A call's row as the writer sees it (inside a write's transaction)."""
+        row: tuple[Any, ...] | None = self.writer.execute(
+            f"{SELECT} WHERE call_id = ?", (call_id,)
+        ).fetchone()
+        return row
+
     def update(self, row: Row, numbers: Iterable[str]) -> bool:
         """Rewrite a stored call; False if it is gone (erased meanwhile)."""
         db = self.writer
@@ -130,14 +137,15 @@ class Database:
             )
         return True
 
-    def delete(self, call_ids: Iterable[int]) -> int:
-        """Delete calls (numbers and text go with them); how many there were."""
+    def delete(self, call_ids: Iterable[int]) -> list[tuple[Any, ...]]:
+        """Delete calls (numbers and text go with them); their rows as deleted."""
         db = self.writer
-        deleted = 0
+        deleted: list[tuple[Any, ...]] = []
         for call_id in call_ids:
             deleted += db.execute(
-                "DELETE FROM calls WHERE call_id = ?", (call_id,)
-            ).rowcount
+                f"DELETE FROM calls WHERE call_id = ? RETURNING {COLUMNS}",  # noqa: S608
+                (call_id,),
+            ).fetchall()
         return deleted
 
     def scrub(self) -> None:

@@ -17,7 +17,7 @@ from typing import Final
 from homeassistant.core import HomeAssistant, callback, split_entity_id
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
-from .call import Call
+from .call import TRANSCRIPT_FIELDS, Call
 from .const import (
     CONF_SUMMARISE_ANYWAY,
     CONF_TRANSCRIBE_LANGUAGE,
@@ -137,7 +137,9 @@ class Transcriber:
             write_text, root / relative, text_file(record, transcript)
         )
         record.mark_transcribed(transcript, relative)
-        if not await self._store.async_update(record):  # erased meanwhile
+        if not await self._store.async_update(
+            record, TRANSCRIPT_FIELDS
+        ):  # erased meanwhile
             await self._hass.async_add_executor_job(remove_files, root, [relative])
             return
         LOGGER.debug("Call %s transcribed", record.call_id)
@@ -158,7 +160,7 @@ class Transcriber:
 
     async def _async_fail(self, record: Call, reason: str) -> None:
         record.mark_transcription_failed(reason)
-        if await self._store.async_update(record):
+        if await self._store.async_update(record, TRANSCRIPT_FIELDS):
             LOGGER.warning("Could not transcribe call %s: %s", record.call_id, reason)
 
 
