@@ -275,3 +275,63 @@ async def test_details_of_a_called_back_call_with_a_transcript(
     )
     assert " … To do: Send the quote; Book a visit. Called back 12:00 by " in answer
     assert answer.endswith(f"{hass_admin_user.name}.")
+
+
+@pytest.mark.parametrize("language", ["en", "sv"])
+async def test_a_non_admin_user_cannot_read_the_call_history_through_assist(
+    hass: HomeAssistant,
+    calls: MockConfigEntry,
+    hass_read_only_user: MockUser,
+    language: str,
+) -> None:
+    """The history names every caller: like ``get_recordings``, admins only."""
+    response = await intent.async_handle(
+        hass,
+        "conversation",
+        "M8ComRecentCalls",
+        {},
+        context=Context(user_id=hass_read_only_user.id),
+        language=language,
+    )
+    data: Any = response.as_dict()
+    assert "Anna Kund" not in str(data)
+    assert "+46" not in str(data)
+    assert (
+        speech(data)
+        == {
+            "en": "Only an administrator may ask about calls.",
+            "sv": "Bara en administratör får fråga om samtal.",
+        }[language]
+    )
+
+
+async def test_a_user_that_no_longer_exists_is_refused(
+    hass: HomeAssistant, calls: MockConfigEntry
+) -> None:
+    response = await intent.async_handle(
+        hass,
+        "conversation",
+        "M8ComCallDetails",
+        {},
+        context=Context(user_id="gone"),
+    )
+    assert speech(response.as_dict()) == "Only an administrator may ask about calls."
+
+
+@pytest.mark.parametrize("admin", [True, False])
+async def test_an_admin_or_a_satellite_without_a_user_hears_the_calls(
+    hass: HomeAssistant,
+    calls: MockConfigEntry,
+    hass_admin_user: MockUser,
+    admin: bool,
+) -> None:
+    """A voice satellite has no user: the admin who turned the option on chose so."""
+    user_id = hass_admin_user.id if admin else None
+    response = await intent.async_handle(
+        hass,
+        "conversation",
+        "M8ComRecentCalls",
+        {},
+        context=Context(user_id=user_id),
+    )
+    assert speech(response.as_dict()).startswith("3 calls: Anna Kund")

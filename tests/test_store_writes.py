@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from http import HTTPStatus
+import logging
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
 from homeassistant.core import HomeAssistant
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import (
     AiohttpClientMocker,
@@ -16,18 +19,20 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
 
 from custom_components.m8com import backup
 from custom_components.m8com.call import Call
-from custom_components.m8com.const import DOMAIN
+from custom_components.m8com.const import DOMAIN, EVENT_RECORDING_SAVED
 from custom_components.m8com.store import CallStore
 from custom_components.m8com.transcript import Transcript
 
 from .conftest import (
     RECORDING_URL,
     PostFn,
+    listen,
     load_payload,
     stored,
     stored_calls,
     wait_for,
 )
+from .test_store import call
 from .test_todo import TODO, short_call
 
 
@@ -140,3 +145,34 @@ async def test_erasure_racing_a_download_commit_leaves_no_audio(
         await hass.async_block_till_done(wait_background_tasks=True)
     assert stored_calls(loaded_entry) == {}
     assert [p.name for p in media_dir.rglob("*") if p.is_file()] == []
+
+
+async def test_download_finishing_during_a_backup_is_committed_after_it(
+    hass: HomeAssistant,
+    post: PostFn,
+    loaded_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A backup longer than ``HOLD_WAIT``: deliveries get 503, a download waits.
+
+    The download that ends meanwhile is committed once the backup is over
+    (saved, its event fired), instead of failing with nobody to retry it.
+    """
+    caplog.set_level(logging.DEBUG, logger="custom_components.m8com")
+    saved = listen(hass, EVENT_RECORDING_SAVED)
+    gate, asked = gated_recording(aioclient_mock)
+    assert (await post({**load_payload("v2"), "fileUrls": [RECORDING_URL]})).ok
+    await wait_for(lambda: asked)
+    await backup.async_pre_backup(hass)
+    with patch("custom_components.m8com.store.HOLD_WAIT", 0):
+        gate.set()
+        await wait_for(lambda: "waits for the backup to end" in caplog.text)
+        refused = await post(call(2))
+        assert refused.status == HTTPStatus.SERVICE_UNAVAILABLE
+        assert stored(loaded_entry, 4711).status == "pending"
+        await backup.async_post_backup(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+    assert stored(loaded_entry, 4711).status == "saved"
+    assert len(saved) == 1
+    assert "Traceback" not in caplog.text

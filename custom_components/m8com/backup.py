@@ -7,7 +7,9 @@ backup is done. What a delivery gets meanwhile: it waits up to ``HOLD_WAIT``
 seconds (a backup of a small configuration is done by then, and M8Com sees a
 slow 200); after that it is answered 503 with ``Retry-After`` and M8Com sends
 it again. Nothing is lost either way: a call is acknowledged only once it is
-committed. Reads (sensor, media browser, actions) go on during the backup.
+committed. Background writes (a finished download, a transcript, the callback
+list) have nobody to send them again, so they wait for the backup's end.
+Reads (sensor, media browser, actions) go on during the backup.
 """
 
 from __future__ import annotations

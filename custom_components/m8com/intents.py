@@ -37,6 +37,20 @@ PARTY: Final[dict[Any, Any]] = {
 }
 
 
+async def async_may_read(hass: HomeAssistant, user_id: str | None) -> bool:
+    """Whether the asker may hear about calls: an admin, or no user at all.
+
+    The history names every caller, so, like ``get_recordings``, it is for
+    admins. A voice satellite or the default agent without a signed-in user
+    has no user: the admin who turned the option on chose to let it answer.
+    A user that is not an admin (or no longer exists) is refused.
+    """
+    if user_id is None:
+        return True
+    user = await hass.auth.async_get_user(user_id)
+    return user is not None and user.is_admin
+
+
 def period_start(period: str | None, now: datetime) -> tuple[datetime, datetime]:
     """The span a period names, in HA's time zone (no period: the last week)."""
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -58,9 +72,12 @@ class _CallsIntent(intent.IntentHandler):
         hass = intent_obj.hass
         slots = {key: value["value"] for key, value in intent_obj.slots.items()}
         texts = await async_texts(hass, intent_obj.language)
+        response = intent_obj.create_response()
+        if not await async_may_read(hass, intent_obj.context.user_id):
+            response.async_set_speech(texts["assist_not_allowed"])
+            return response
         answers = Answers(hass, allowed_accounts(hass), texts)
         speech, data = await self.async_answer(answers, slots)
-        response = intent_obj.create_response()
         response.response_type = intent.IntentResponseType.QUERY_ANSWER
         response.async_set_speech(speech)
         response.async_set_speech_slots(data)

@@ -159,7 +159,7 @@ class CallPipeline:
             local_origin=local_origin,
             now=dt_util.utcnow(),
         )
-        if not await self._store.async_update(record, RETRY_FIELDS):
+        if not await self._store.async_update(record, RETRY_FIELDS, delivery=True):
             return  # erased meanwhile
         async_report_lost(
             self._hass, self._entry, await self._store.async_with_status("lost")

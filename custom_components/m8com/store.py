@@ -51,6 +51,10 @@ class StoreUnavailableError(Exception):
     retry_after = RETRY_AFTER
 
 
+class BackupRunningError(StoreUnavailableError):
+    """A backup held writes longer than ``HOLD_WAIT``."""
+
+
 type _Op = Callable[[Database], Any]
 
 
@@ -119,13 +123,16 @@ class CallStore:
             self._note_new(call)
         return True
 
-    async def async_update(self, call: Call, fields: Iterable[str]) -> bool:
+    async def async_update(
+        self, call: Call, fields: Iterable[str], *, delivery: bool = False
+    ) -> bool:
         """Write the ``fields`` of a known call durably; False if it was erased.
 
         Only those fields: they are copied onto the stored call under the
         write lock, so a caller's older copy (a transcription resumed after a
         restart, a download) never writes back over what another part (the
-        callback list, a user) changed meanwhile.
+        callback list, a user) changed meanwhile. A background write (not a
+        ``delivery`` waiting for its answer) waits out a backup, however long.
         """
         changes = {name: copy.copy(getattr(call, name)) for name in fields}
         region = self._region
@@ -140,7 +147,7 @@ class CallStore:
             db.update(to_row(stored), numbers_of(stored, region))
             return stored
 
-        merged: Call | None = await self._async_write(merge)
+        merged: Call | None = await self._async_write(merge, patient=not delivery)
         if merged is None:
             return False
         self._recent = [
@@ -191,10 +198,26 @@ class CallStore:
             async with asyncio.timeout(HOLD_WAIT):
                 await self._released.wait()
         except TimeoutError as err:
-            raise StoreUnavailableError("a backup is running") from err
+            raise BackupRunningError("a backup is running") from err
 
-    async def _async_write(self, op: _Op) -> Any:
-        """Run ``op`` in the next group commit; return its result once durable."""
+    async def _async_write(self, op: _Op, *, patient: bool = False) -> Any:
+        """Run ``op`` in the next group commit; return its result once durable.
+
+        A delivery (not ``patient``) is refused after ``HOLD_WAIT`` of a backup
+        (503: M8Com sends it again); a background write (download, transcript,
+        callback list) has no one to retry it, so it waits for the backup's end.
+        """
+        while True:
+            if patient and not self._released.is_set():
+                LOGGER.debug("A background write waits for the backup to end")
+                await self._released.wait()
+            try:
+                return await self._async_commit(op)
+            except BackupRunningError:
+                if not patient:
+                    raise
+
+    async def _async_commit(self, op: _Op) -> Any:
         future: asyncio.Future[Any] = self._hass.loop.create_future()
         self._batch.append((op, future))
         if len(self._batch) == 1:
