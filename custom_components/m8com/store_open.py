@@ -44,15 +44,16 @@ async def async_open_database(hass: HomeAssistant, entry_id: str, db: Database) 
     if await hass.async_add_executor_job(snapshot.exists) or (
         await hass.async_add_executor_job(journal.exists)
     ):
-        try:
-            imported = await hass.async_add_executor_job(
-                import_legacy, db, snapshot, journal, hass.config.country
-            )
-        except ValueError as err:  # a damaged snapshot: keep what was read
+        imported, damage = await hass.async_add_executor_job(
+            import_legacy, db, snapshot, journal, hass.config.country
+        )
+        if damage is not None:  # the calls read before it and the journal's: kept
             suffix = f"damaged-{dt_util.utcnow():%Y%m%d%H%M%S}"
-            for path in (snapshot, journal):
-                await hass.async_add_executor_job(set_aside, path, suffix)
-            LOGGER.error("The 0.2 call index is damaged (%s); set it aside", err)
+            await hass.async_add_executor_job(set_aside, snapshot, suffix)
+            LOGGER.error(
+                "The 0.2 call index is damaged (%s); kept the calls read before "
+                "the damage and set it aside",
+                damage,
+            )
             async_report_store_damaged(hass, entry_id, f"{snapshot.name}.{suffix}")
-            return
         LOGGER.info("Moved %s calls from the 0.2 index into the call store", imported)
