@@ -310,3 +310,32 @@ async def test_retention_removes_the_items_of_the_calls_it_erases(
     assert await hass.config_entries.async_reload(named.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
     assert [i["uid"] for i in await items(hass)] == ["8"]
+
+
+@pytest.mark.parametrize("withheld", ["anonymous", "unknown", "", "Private"])
+async def test_anonymous_callers_do_not_share_one_callback_item(
+    hass: HomeAssistant, post: PostFn, named: MockConfigEntry, withheld: str
+) -> None:
+    """Callers with a withheld number are different people nobody can dial.
+
+    A rule (short call, listed number) opens no item for them; an AI-flagged
+    call gets an item of its own, never joined by the next withheld caller.
+    """
+    hass.config_entries.async_update_entry(
+        named, options={"phone_book": ANNA, "callback_numbers": withheld or "x"}
+    )
+    await hass.async_block_till_done()
+    await post(short_call(1, callerNumber=withheld))
+    await post(short_call(2, callerNumber=withheld))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert await items(hass) == []
+    for call_id in (1, 2):
+        record = await named.runtime_data.store.async_get(call_id)
+        assert record is not None
+        record.callback_needed = True
+        record.ai_summary = f"Wants quote {call_id}."
+        async_dispatcher_send(hass, signal_updated(named.entry_id), record)
+        await hass.async_block_till_done(wait_background_tasks=True)
+    found = await items(hass)
+    assert sorted(item["uid"] for item in found) == ["1", "2"]
+    assert {item["summary"] for item in found} == {"Call back an unknown number"}

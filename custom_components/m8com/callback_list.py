@@ -27,6 +27,7 @@ from .call import CALLBACK_FIELDS, Call
 from .callbacks import (
     async_texts,
     call_note,
+    can_call_back,
     customer_number,
     due_time,
     needs_callback,
@@ -144,7 +145,11 @@ class CallbackList:
             )
 
     async def _async_open(self, record: Call) -> None:
-        """Open an item for the call, or add it to the open item of its number."""
+        """Open an item for the call, or add it to the open item of its number.
+
+        Only a number one can call back joins: callers with a withheld number
+        are different people, each with an item of their own.
+        """
         if record.callback is not None:
             return  # a transcript and a rule both asked for it
         number = customer_number(record)
@@ -153,7 +158,7 @@ class CallbackList:
                 item
                 for item in self.items.values()
                 if item.status == "open"
-                and number
+                and can_call_back(number)
                 and same_number(customer_number(item.head), number, self.region)
             ),
             None,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util
@@ -50,6 +50,17 @@ def customer_name(call: Call) -> str | None:
     return call.callee_name if call.direction == "outbound" else call.caller_name
 
 
+def can_call_back(number: str | None) -> TypeGuard[str]:
+    """Whether the identifier is someone to call: not withheld, not empty.
+
+    M8Com writes ``anonymous`` (or ``unknown``, ``private``…) for a withheld
+    number: every such caller is a different person, and nobody can dial
+    them. A number has digits; a SIP address has an ``@``.
+    """
+    text = (number or "").strip()
+    return any(ch.isdigit() for ch in text) or "@" in text
+
+
 def listed_numbers(options: Mapping[str, Any]) -> list[str]:
     """The option's numbers: one per line or separated by commas."""
     text = str(option(options, CONF_CALLBACK_NUMBERS) or "")
@@ -74,9 +85,11 @@ def needs_callback(options: Mapping[str, Any], call: Call, region: str) -> bool:
     if call.callback_needed and option(options, CONF_CALLBACK_WHEN_AI):
         return True
     number = customer_number(call)
+    if not can_call_back(number):
+        return False  # the rules are about calling back: a withheld number can't be
     listed = listed_numbers(options)
-    return is_short(options, call) or (
-        number is not None and any(same_number(number, n, region) for n in listed)
+    return is_short(options, call) or any(
+        same_number(number, n, region) for n in listed
     )
 
 
@@ -133,7 +146,9 @@ def display_number(number: str | None, region: str) -> str | None:
 
 def who(call: Call, region: str, unknown: str) -> str:
     """``Anna Kund (+46 70-123 45 67)``, the number alone, or ``unknown``."""
-    name, number = customer_name(call), display_number(customer_number(call), region)
+    number = customer_number(call)
+    name = customer_name(call)
+    number = display_number(number, region) if can_call_back(number) else None
     if name and number:
         return f"{name} ({number})"
     return name or number or unknown
