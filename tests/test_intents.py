@@ -7,6 +7,7 @@ import importlib.util
 from pathlib import Path
 import shutil
 from typing import Any
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import conversation
@@ -335,3 +336,41 @@ async def test_an_admin_or_a_satellite_without_a_user_hears_the_calls(
         context=Context(user_id=user_id),
     )
     assert speech(response.as_dict()).startswith("3 calls: Anna Kund")
+
+
+@pytest.mark.parametrize("book", ["typed", "text search only"])
+async def test_what_did_anna_want_answers_her_newest_call(
+    hass: HomeAssistant, calls: MockConfigEntry, post: PostFn, book: str
+) -> None:
+    """More calls name Anna than one question reads: still her newest call.
+
+    Her newest call has a long summary, so the text search ranks it last;
+    with the limit at 3 instead of 500 a ranked cut would drop it. Found by
+    her phone-book number, and by the text search ordered by time when her
+    number is not in the typed book (a phone-book file).
+    """
+    if book != "typed":
+        options = {**calls.options, "phone_book": ""}
+        hass.config_entries.async_update_entry(calls, options=options)
+        await hass.async_block_till_done()
+    start = int(dt_util.utcnow().timestamp() * 1000) - 60_000
+    await post(
+        {
+            **load_payload("v2"),
+            "id": 4,
+            "fileUrls": [],
+            "startTime": start,
+            "summary": "Wants the new price list. " + "We talked a lot. " * 40,
+        }
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    if book != "typed":
+        for call_id in (1, 2, 4):  # named as a phone-book file would have
+            record = await calls.runtime_data.store.async_get(call_id)
+            assert record is not None
+            record.caller_name = "Anna Kund"
+            await calls.runtime_data.store.async_update(record, ("caller_name",))
+    with patch("custom_components.m8com.assist_answers.SEARCH_LIMIT", 3):
+        details = await ask(await tools(hass), "M8ComCallDetails", name="Anna")
+    assert "Wants the new price list" in speech(details)
+    assert details["speech_slots"]["call"]["call_id"] == 4

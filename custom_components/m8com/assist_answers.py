@@ -10,13 +10,15 @@ cloud model.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from textwrap import shorten
 from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.util import dt as dt_util
 
 from .callbacks import who
-from .const import ASSIST_MAX_CALLS
+from .const import ASSIST_MAX_CALLS, CONF_PHONE_BOOK
+from .phone_book import parse
 from .phone_numbers import normalise, region_of
 from .store_query import Query
 
@@ -72,8 +74,11 @@ class Answers:
     ) -> list[Found]:
         """Kept calls through the store's indexes, newest first.
 
-        A name is looked up with the text search (names are indexed with
-        the call) and then kept only where the phone book gave it.
+        A name is looked up as the typed phone book's numbers for it (the
+        number index, newest first) and with the text search (names are
+        indexed with the call, so a phone-book file's names are found too),
+        ordered by time, not rank: the newest calls are never cut off by a
+        better-ranked older one. Only calls the phone book named are kept.
         """
         query = Query(
             since=since,
@@ -82,15 +87,27 @@ class Answers:
             direction=direction,
             text=" ".join(filter(None, (text, name))) or None,
             limit=SEARCH_LIMIT,
+            by_rank=not name,
         )
-        found = [
-            (entry, call)
-            for entry in self._entries
-            for call in await entry.runtime_data.store.async_find(query)
-            if named(call, name)
-        ]
-        found.sort(key=lambda item: item[1].started, reverse=True)
-        return found
+        found: dict[tuple[str, int], Found] = {}
+        for entry in self._entries:
+            queries = [query]
+            if name and not number:
+                queries += [
+                    replace(query, number=book_number, text=text)
+                    for book_number in self._numbers_named(entry, name)
+                ]
+            for each in queries:
+                for call in await entry.runtime_data.store.async_find(each):
+                    if named(call, name):
+                        found[entry.entry_id, call.call_id] = (entry, call)
+        return sorted(found.values(), key=lambda item: item[1].started, reverse=True)
+
+    def _numbers_named(self, entry: M8ComConfigEntry, name: str) -> list[str]:
+        """The typed phone book's numbers whose name contains ``name``."""
+        book = parse(str(entry.options.get(CONF_PHONE_BOOK) or ""), self.region)
+        wanted = name.casefold().strip()
+        return [number for number, who in book.items() if wanted in who.casefold()]
 
     def who(self, call: Call) -> str:
         """The customer, named from the phone book where it can."""

@@ -10,6 +10,8 @@ DOMAIN: Final = "m8com"
 LOGGER = logging.getLogger(__package__)
 
 DEFAULT_NAME: Final = "M8Com"
+RECORDINGS_LIMIT_MAX: Final = 10_000
+"""The most calls ``get_recordings`` returns at once (its ``limit``; services.yaml)."""
 CONF_SECRET: Final = "secret"  # noqa: S105 - a config key, not a secret
 CONF_CLOUDHOOK: Final = "cloudhook"
 CONF_RETIRED_WEBHOOK_IDS: Final = "retired_webhook_ids"

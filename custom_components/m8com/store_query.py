@@ -29,6 +29,8 @@ class Query:
     answer_group: str | None = None
     text: str | None = None
     limit: int = 50
+    by_rank: bool = True
+    """Text search: best match first; False: newest first (who, not what)."""
 
 
 def fts_match(text: str) -> str | None:
@@ -71,7 +73,8 @@ def build(query: Query, *, fts: bool) -> tuple[str, list[Any]]:
             joins = " JOIN calls_text ON calls_text.rowid = calls.call_id"
             where.append("calls_text MATCH ?")
             params.append(fts_match(query.text) or '"*"')
-            order = f"calls_text.rank, {order}"
+            if query.by_rank:
+                order = f"calls_text.rank, {order}"
         else:
             for word in words or [""]:
                 where.append("(calls.transcript LIKE ? OR calls.words LIKE ?)")
