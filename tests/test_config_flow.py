@@ -128,6 +128,7 @@ async def test_only_secret_completes_setup(hass: HomeAssistant) -> None:
         "callback_numbers": "",
         "callback_due_working_hours": 4,
         "assist_answers_about_calls": False,
+        "show_call_details": True,
     }
     assert result["description"] == "default"
     assert placeholders(result) == {
@@ -383,8 +384,12 @@ async def test_reconfigure_rotates_secret_and_url(
     assert loaded_entry.unique_id == loaded_entry.data[CONF_WEBHOOK_ID]
     payload = {**load_payload("v2"), "fileUrls": []}
     old = await post(payload)
-    # A replaced URL stays registered and says so (410), never HA's silent 200.
-    assert old.status == (HTTPStatus.GONE if new_url else HTTPStatus.UNAUTHORIZED)
+    # The secret is checked first (issue 22.6): the old secret opens nothing,
+    # not even the 410 that tells a replaced URL apart (a stranger learns nothing).
+    assert old.status == HTTPStatus.UNAUTHORIZED
+    if new_url:  # with the current secret, a replaced URL says so (410)
+        retired = await post(payload, headers={"Authorization": f"Bearer {new_secret}"})
+        assert retired.status == HTTPStatus.GONE
     assert 4711 not in stored_calls(loaded_entry)
     if new_url:
         assert loaded_entry.data["retired_webhook_ids"] == [WEBHOOK_ID]
@@ -486,7 +491,10 @@ async def test_options_form_opens_with_the_current_options_in_its_sections(
     )
     form = await response.json()
     data = initial_form_data(form["data_schema"])
-    assert data["names"] == {"phone_book": "+46701234567 = Anna"}
+    assert data["names"] == {
+        "phone_book": "+46701234567 = Anna",
+        "show_call_details": True,
+    }
     assert data["transcripts"] == {
         "transcribe_with": "stt.whisper",
         "transcribe_language": "sv",

@@ -70,6 +70,9 @@ async def test_saves_mp3_and_fires_saved_event(
 
 def test_redact_url() -> None:
     assert redact_url("https://a.test/x.mp3?token=s#f") == "https://a.test/x.mp3"
+    assert redact_url("https://bob:hunter2@a.test:8443/x.mp3") == (
+        "https://a.test:8443/x.mp3"
+    )  # credentials never reach a log line
 
 
 async def test_several_files_are_numbered(

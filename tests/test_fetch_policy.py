@@ -7,6 +7,7 @@ session and resolver, so "refused" means no request reached the server.
 from __future__ import annotations
 
 from http import HTTPStatus
+from ipaddress import ip_network
 import socket
 from typing import Any
 
@@ -19,15 +20,17 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import (
     AiohttpClientMocker,
 )
+from yarl import URL
 
 from custom_components.m8com.fetch_policy import (
     ForbiddenAddressError,
     PolicyResolver,
     audio_extension,
+    check_host,
     forbidden,
 )
 
-from .conftest import PostFn, load_payload, stored
+from .conftest import AUTH, PostFn, load_payload, stored
 
 AUDIO = b"ID3" + bytes(200)
 
@@ -79,6 +82,58 @@ def test_only_audio_gets_an_extension(
 )
 def test_address_rules(address: str, allow_private: bool, refused: bool) -> None:
     assert (forbidden(address, allow_private=allow_private) is not None) is refused
+
+
+LOOPBACK_FORMS = [
+    "2130706433",  # decimal
+    "0177.0.0.1",  # octal
+    "127.1",  # shorthand
+    "017700000001",  # one octal number
+    "127.000.000.001",  # zero-padded
+    "0x7f.1",  # hex (this one goes to the resolver in aiohttp)
+    "0x7f000001",
+    "127.0.0.1.",  # trailing dot: not an address, yet all digits and dots
+]
+"""Every way a client library or the OS reads as 127.0.0.1 (or tries to)."""
+
+
+@pytest.mark.parametrize(
+    ("host", "allow_private", "reason"),
+    [
+        ("2130706433", False, "private or loopback"),
+        ("2130706433", True, "not in dotted-decimal form"),
+        ("0177.0.0.1", True, "not in dotted-decimal form"),
+        ("127.1", False, "private or loopback"),
+        ("127.000.000.001", True, "not in dotted-decimal form"),
+        ("0x7f000001", False, "private or loopback"),
+        ("0", True, "link-local, multicast or reserved"),
+        ("0", False, "link-local, multicast or reserved"),
+        ("10.1", False, "private or loopback"),
+        ("10.1", True, "not in dotted-decimal form"),
+        ("2852039166", True, "link-local"),  # 169.254.169.254
+        ("169.254.43518", True, "link-local"),  # 169.254.169.254
+        ("169.254.43518", False, "link-local"),
+        ("127.0.0.1.", True, "not an IP address"),
+        ("999999999999", True, "not an IP address"),
+        ("[::ffff:127.0.0.1]", False, "private or loopback"),
+        ("[::ffff:169.254.169.254]", True, "link-local"),
+    ],
+)
+def test_every_numeric_host_form_is_read_as_the_os_does(
+    host: str, allow_private: bool, reason: str
+) -> None:
+    with pytest.raises(ForbiddenAddressError, match=reason):
+        check_host(URL(f"http://{host}/a.mp3"), allow_private=allow_private)
+
+
+@pytest.mark.parametrize(
+    ("host", "allow_private"),
+    [("127.0.0.1", True), ("93.184.216.34", False), ("rec.m8com.test", False)],
+)
+def test_canonical_addresses_and_names_pass_the_host_check(
+    host: str, allow_private: bool
+) -> None:
+    check_host(URL(f"http://{host}/a.mp3"), allow_private=allow_private)
 
 
 class FixedResolver(AbstractResolver):
@@ -156,6 +211,35 @@ async def test_cloud_delivery_cannot_reach_loopback_by_ip_or_name(
     assert record.status == "failed"
     assert record.error.count("private or loopback address refused") == 2
     assert hits == []  # nothing reached the server
+
+
+@pytest.mark.enable_socket
+@pytest.mark.parametrize("host", [*LOOPBACK_FORMS, "0"])
+async def test_numeric_forms_never_reach_a_local_server(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    deliver: PostFn,
+    server: TestServer,
+    host: str,
+) -> None:
+    """Over HTTP (a local delivery, private addresses allowed) and through the
+    cloud (public only): the real server on 127.0.0.1 (which ``0`` reaches
+    too, on Linux) gets no request for any odd form of its address."""
+    url = str(server.make_url("/a.mp3")).replace("127.0.0.1", host, 1)
+    record = await fetched(hass, loaded_entry, deliver, [url])
+    assert record.status == "failed"
+    assert "refused" in record.error
+    assert hits == []
+
+
+@pytest.mark.enable_socket
+@pytest.mark.parametrize("host", ["2852039166", "169.254.43518", "10.1"])
+async def test_numeric_forms_of_metadata_and_lan_are_refused(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, deliver: PostFn, host: str
+) -> None:
+    record = await fetched(hass, loaded_entry, deliver, [f"http://{host}/a.mp3"])
+    assert record.status == "failed"
+    assert "refused" in record.error
 
 
 @pytest.mark.enable_socket
@@ -243,3 +327,31 @@ async def test_too_many_redirects(
     record = stored(loaded_entry, 4711)
     assert (record.status, record.error) == ("failed", "more than 5 redirects")
     assert aioclient_mock.call_count == 6
+
+
+@pytest.mark.enable_socket
+@pytest.mark.parametrize("via", ["trusted proxy", "X-Real-IP", "Forwarded"])
+async def test_a_delivery_through_a_proxy_is_not_local(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    post: PostFn,
+    server: TestServer,
+    via: str,
+) -> None:
+    """Behind a reverse proxy on this host, a delivery from the internet arrives
+    from 127.0.0.1: it may not reach loopback or the LAN for that. HA's
+    ``trusted_proxies`` (even without ``X-Forwarded-For``) or any forwarding
+    header makes it an internet delivery."""
+    headers = dict(AUTH)
+    if via == "trusted proxy":
+        hass.http.trusted_proxies = [ip_network("127.0.0.1/32")]
+    else:
+        headers[via] = "203.0.113.9"
+    url = str(server.make_url("/a.mp3"))
+    answer = await post({**load_payload("v2"), "fileUrls": [url]}, headers=headers)
+    assert answer.status == HTTPStatus.OK
+    await hass.async_block_till_done(wait_background_tasks=True)
+    record = stored(loaded_entry, 4711)
+    assert record.status == "failed"
+    assert "private or loopback address refused" in (record.error or "")
+    assert hits == []

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
+from unittest.mock import patch
 
 from pydantic import ValidationError
 import pytest
 
-from custom_components.m8com.payload import CallPayload
+from custom_components.m8com.const import MAX_URLS_PER_CALL
+from custom_components.m8com.payload import CallPayload, lenient_validate
 
 from .conftest import load_payload
 
@@ -106,3 +109,22 @@ def test_repr_hides_links_and_numbers() -> None:
     assert "SUPERSECRETTOKEN" not in text
     assert "+4670" not in text
     assert "+4681" not in text
+
+
+def test_file_urls_are_cut_before_validation_and_counted() -> None:
+    """200 000 bad elements cost one pass over ten: the rest are only counted."""
+    urls: list[Any] = ["https://r.test/a.mp3", *[None] * 200_000]
+    call, dropped, cut = lenient_validate({"id": 1, "fileUrls": urls})
+    assert call.file_urls == ["https://r.test/a.mp3"]
+    assert call.more_urls == 200_001 - MAX_URLS_PER_CALL
+    assert (dropped, cut) == (["fileUrls"], [])
+
+
+def test_every_failing_element_goes_in_one_pass() -> None:
+    urls = [None, "https://r.test/a.mp3", [5], {"x": 1}, "https://r.test/b.mp3"]
+    with patch.object(
+        CallPayload, "model_validate", wraps=CallPayload.model_validate
+    ) as validate:
+        call, _, _ = lenient_validate({"id": 1, "fileUrls": urls})
+    assert call.file_urls == ["https://r.test/a.mp3", "https://r.test/b.mp3"]
+    assert validate.call_count == 2  # the failing pass, then the clean one

@@ -108,3 +108,26 @@ async def test_audio_stored_before_a_crash_is_reattached_to_its_call(
         )
         is None
     )
+
+
+async def test_a_transcript_of_no_call_is_listed_as_an_orphan(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    media_dir: Path,
+) -> None:
+    """Written before a crash, its call erased since: listed, like audio."""
+    old = pending(4711, timedelta(hours=2))
+    day = media_dir / "m8com" / "2025" / "03" / "14"
+    day.mkdir(parents=True)
+    (day / "150312_4711.txt").write_text("kept: its call exists")
+    (day / "150312_999.txt").write_text("orphan")
+    await start(hass, config_entry, hass_storage, [old])
+    issue = ir.async_get(hass).async_get_issue(
+        DOMAIN, f"orphan_recordings_{config_entry.entry_id}"
+    )
+    assert issue is not None
+    files = (issue.translation_placeholders or {})["files"]
+    assert "150312_999.txt" in files
+    assert "4711" not in files
+    assert stored(config_entry, 4711).files == []  # a transcript is no recording

@@ -22,6 +22,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.m8com.const import DOMAIN
+from custom_components.m8com.health import async_health
 from custom_components.m8com.routing import RETRY_AFTER_SECONDS, retire
 
 from .conftest import (
@@ -30,7 +31,9 @@ from .conftest import (
     WEBHOOK_ID,
     WEBHOOK_PATH,
     Client,
+    listen,
     load_payload,
+    state_of,
     stored_calls,
 )
 
@@ -275,3 +278,55 @@ async def test_retired_direct_url_answers_410(
     old = await http.post(DIRECT_PATH, json=CALL, headers=AUTH)
     assert old.status == HTTPStatus.GONE
     assert (await http.post("/api/m8com/new-id", json=CALL, headers=AUTH)).status == 200
+
+
+WRONG = {"Authorization": "Bearer wrong-secret-0000000000"}
+
+
+async def test_a_stranger_learns_nothing_from_a_retired_or_starting_account(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    http: Client,
+) -> None:
+    """Without the secret: 401, never the 410 or 503 that would tell a retired
+    id or an account's state apart, and no retired-URL repair."""
+    hass.config_entries.async_update_entry(
+        loaded_entry, data=retire(loaded_entry.data, "new-id")
+    )
+    await hass.config_entries.async_reload(loaded_entry.entry_id)
+    retired = await http.post(WEBHOOK_PATH, json=CALL, headers=WRONG)
+    assert retired.status == HTTPStatus.UNAUTHORIZED
+    issue_id = f"retired_url_{loaded_entry.entry_id}"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+    await hass.config_entries.async_set_disabled_by(
+        loaded_entry.entry_id, ConfigEntryDisabler.USER
+    )
+    await hass.async_block_till_done()
+    disabled = await http.post("/api/webhook/new-id", json=CALL, headers=WRONG)
+    assert disabled.status == HTTPStatus.UNAUTHORIZED
+    right = await http.post("/api/webhook/new-id", json=CALL, headers=AUTH)
+    assert right.status == HTTPStatus.SERVICE_UNAVAILABLE
+
+
+async def test_wrong_secrets_cost_one_warning_and_one_state_write_a_minute(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    http: Client,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    sensor = "sensor.m8com_rejected_deliveries"
+    state_changes = listen(hass, "state_changed")
+    for _ in range(50):
+        answer = await http.post(WEBHOOK_PATH, json=CALL, headers=WRONG)
+        assert answer.status == HTTPStatus.UNAUTHORIZED
+    await hass.async_block_till_done()
+    assert caplog.text.count("missing or wrong secret") == 1
+    writes = [e for e in state_changes if e.data["entity_id"] == sensor]
+    assert len(writes) == 1
+    health = async_health(hass, loaded_entry.entry_id)
+    assert health.rejected[HTTPStatus.UNAUTHORIZED] == 50  # every one counted
+    with patch("custom_components.m8com.webhook.time.monotonic", return_value=1e12):
+        await http.post(WEBHOOK_PATH, json=CALL, headers=WRONG)
+        await hass.async_block_till_done()
+    assert "49 more since the last warning" in caplog.text
+    assert state_of(hass, sensor).state == "51"

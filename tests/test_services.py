@@ -160,6 +160,17 @@ async def test_schema_rejects_bad_values(
         await call_service(hass, "get_recordings", direction="sideways")
 
 
+@pytest.mark.parametrize("limit", [0, 10_001, 10**20])
+async def test_get_recordings_with_a_limit_out_of_range_is_a_validation_error(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, limit: int
+) -> None:
+    """Not an SQLite overflow ("Unknown error"): the schema bounds ``limit``."""
+    with pytest.raises(vol.Invalid):
+        await call_service(hass, "get_recordings", limit=limit)
+    found = await call_service(hass, "get_recordings", limit=10_000)
+    assert found == {"recordings": []}
+
+
 async def test_retention_applies_at_startup_and_daily(
     hass: HomeAssistant, calls: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:

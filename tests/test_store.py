@@ -342,3 +342,31 @@ async def test_a_write_cut_short_by_a_stop_is_a_calm_503(
     assert answer.headers["Retry-After"] == "30"
     assert "Traceback" not in caplog.text
     assert "Home Assistant is stopping" in caplog.text
+
+
+async def test_a_store_damaged_inside_is_repaired_not_503_forever(
+    hass: HomeAssistant, post: PostFn, loaded_entry: MockConfigEntry
+) -> None:
+    """Damage in the pages of ``calls`` (the schema readable): set aside too.
+
+    Whether opening or set-up's first reads meet it depends on the SQLite
+    version; either way the account starts with a new store and a repair.
+    """
+    for call_id in range(1, 200):
+        await post(call(call_id, summary="x" * 300))
+    path = loaded_entry.runtime_data.store.path
+    assert await hass.config_entries.async_unload(loaded_entry.entry_id)
+    data = bytearray(path.read_bytes())
+    page = 1024
+    for start in range(20 * page, len(data), page):  # the schema pages stay
+        data[start + 8 : start + page] = b"\xa5" * (page - 8)
+    path.write_bytes(bytes(data))
+    assert await hass.config_entries.async_setup(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+    answers = [(await post(call(1000 + n))).status for n in range(3)]
+    assert answers == [HTTPStatus.OK] * 3
+    assert set(stored_calls(loaded_entry)) == {1000, 1001, 1002}
+    assert [p for p in path.parent.iterdir() if ".damaged-" in p.name]
+    assert ir.async_get(hass).async_get_issue(
+        DOMAIN, f"store_damaged_{loaded_entry.entry_id}"
+    )

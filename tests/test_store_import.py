@@ -98,7 +98,7 @@ def test_a_crash_mid_import_loses_and_doubles_nothing(tmp_path: Path) -> None:
     assert len(calls_in(db.path)) == 2000
     assert snapshot.exists()
     assert log.exists()
-    assert import_legacy(db, snapshot, log, "SE") == 5000
+    assert import_legacy(db, snapshot, log, "SE") == (5000, None)
     stored = calls_in(db.path)
     assert sorted(stored) == list(range(1, 5001))
     assert stored[17].status == "failed"
@@ -118,7 +118,7 @@ def test_a_snapshot_streams_in_chunks(tmp_path: Path) -> None:
     db = Database(tmp_path / "m8com.y.db")
     db.open()
     with patch.object(store_import, "_CHUNK", 1000):
-        assert import_legacy(db, snapshot, tmp_path / "none.jsonl", None) == 300
+        assert import_legacy(db, snapshot, tmp_path / "none.jsonl", None) == (300, None)
     assert calls_in(db.path)[299].summary == calls[299]["summary"]
     db.close()
 
@@ -129,7 +129,7 @@ def test_an_empty_or_foreign_snapshot_imports_nothing(tmp_path: Path) -> None:
     for text in ("", '{"data": {}}', '{"data": {"calls": []}}'):
         snapshot = tmp_path / "m8com.z"
         snapshot.write_text(text)
-        assert import_legacy(db, snapshot, tmp_path / "none.jsonl", None) == 0
+        assert import_legacy(db, snapshot, tmp_path / "none.jsonl", None) == (0, None)
     db.close()
 
 
@@ -146,3 +146,46 @@ async def test_a_damaged_snapshot_is_set_aside(
         DOMAIN, f"store_damaged_{config_entry.entry_id}"
     )
     assert issue is not None
+
+
+async def test_a_damaged_snapshot_keeps_the_journal_calls(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> None:
+    """Torn inside call 2: call 1 (read before) and the journal's call 3 stay."""
+    snapshot = legacy_index(
+        hass, config_entry.entry_id, {"seq": 1, "calls": [record(1), record(2)]}
+    )
+    text = snapshot.read_text()
+    snapshot.write_text(text[: text.index('"call_id": 2') + 5])
+    journal(hass, config_entry.entry_id).write_text(
+        json.dumps({"seq": 2, "call": record(3)}) + "\n"
+    )
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    assert set(stored_calls(config_entry)) == {1, 3}
+    assert not journal(hass, config_entry.entry_id).exists()
+    assert [p for p in snapshot.parent.iterdir() if ".damaged-" in p.name]
+    assert ir.async_get(hass).async_get_issue(
+        DOMAIN, f"store_damaged_{config_entry.entry_id}"
+    )
+
+
+async def test_one_malformed_call_in_the_0_2_index_does_not_stop_the_account(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A call without ``received`` (snapshot) or with a bad one (journal): skipped."""
+    legacy_index(
+        hass,
+        config_entry.entry_id,
+        {"seq": 0, "calls": [record(1), {"call_id": 2}, record(3)]},
+    )
+    journal(hass, config_entry.entry_id).write_text(
+        json.dumps({"seq": 1, "call": {**record(4), "received": 7}}) + "\n"
+    )
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    assert set(stored_calls(config_entry)) == {1, 3}
+    assert "Skipped call 2 of the 0.2 index" in caplog.text
+    assert "Skipped call 4 of the 0.2 index" in caplog.text

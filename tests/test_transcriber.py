@@ -572,3 +572,30 @@ async def test_turned_off_meanwhile_and_erased_meanwhile_leave_nothing(
     assert 4712 not in stored_calls(loaded_entry)
     assert transcribed == []
     assert list(media_dir.rglob("*4712*")) == []
+
+
+async def test_a_recording_that_is_a_playlist_reads_no_other_file(
+    hass: HomeAssistant,
+    post: PostFn,
+    aioclient_mock: Any,
+    loaded_entry: MockConfigEntry,
+    engine: CountingEngine,
+) -> None:
+    """An ".mp3" that is an ffconcat list naming another call's recording in the
+    same day folder: ffmpeg reads it as MP3 (the format it claims), from the file
+    protocol only, so it fails and the other call's audio never reaches the engine."""
+    choose(hass, loaded_entry, transcribe_with=STT_ENTITY)
+    await deliver_with_audio(hass, post, aioclient_mock, wav(1.0))
+    first = Path(stored(loaded_entry, 4711).files[0]).name
+    heard = len(engine.received)
+    assert heard > 0
+    playlist = f"ffconcat version 1.0\nfile '{first}'\n".encode()
+    url = "https://recordings.m8com.test/rec/4712.mp3"
+    aioclient_mock.get(url, content=playlist, headers={"Content-Type": "audio/mpeg"})
+    payload = {**load_payload("v2"), "id": 4712, "fileUrls": [url]}
+    assert (await post(payload)).status == 200
+    await hass.async_block_till_done(wait_background_tasks=True)
+    record = stored(loaded_entry, 4712)
+    assert record.files[0].endswith(".mp3")
+    assert record.transcription == "failed"
+    assert len(engine.received) == heard

@@ -6,9 +6,12 @@ Nabu Casa cloud client, which hands the webhook a ``MockRequest``.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from http import HTTPStatus
 import json
 import sqlite3
+import time
 from typing import Any
 from unittest.mock import patch
 
@@ -21,11 +24,16 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
     AiohttpClientMocker,
 )
 
-from custom_components.m8com.const import MAX_BODY_BYTES
+from custom_components.m8com.const import (
+    MAX_BODY_BYTES,
+    MAX_NAME_CHARS,
+    MAX_SUMMARY_CHARS,
+)
 
 from .conftest import (
     AUTH,
     SECRET,
+    WEBHOOK_PATH,
     PostFn,
     load_payload,
     mock_recording,
@@ -347,3 +355,98 @@ async def test_cloud_delivery_with_no_content_length_is_bounded(
     response = await loaded_entry.runtime_data.handler(hass, "x", request)
     assert response.status == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
     assert call_events == []
+
+
+def hostile_body() -> bytes:
+    """Just under 1 MiB: a call whose ``fileUrls`` is ~200 000 ``null``s (the
+    shape that made validation quadratic: 20 000 stalled HA's loop 13.4 s)."""
+    head, tail = b'{"id": 4711, "fileUrls": [', b"null]}"
+    count = (MAX_BODY_BYTES - len(head) - len(tail)) // len(b"null,")
+    return head + b"null," * count + tail
+
+
+async def test_a_hostile_megabyte_never_stalls_the_event_loop(
+    hass: HomeAssistant, deliver: PostFn, loaded_entry: MockConfigEntry
+) -> None:
+    """HA's loop keeps ticking while a 1 MiB hostile body is read and parsed.
+
+    A ticker task wakes every millisecond and records the gap since its last
+    wake-up in two clocks: the event-loop thread's own CPU time (the work the
+    loop did in between: the requirement, < 50 ms, and insensitive to other
+    processes on a loaded machine) and the wall clock (which also catches work
+    in another thread that holds the GIL; bounded generously, 1 s, because a
+    busy shared CI machine can preempt the process for a while).
+    """
+    body = hostile_body()
+    assert len(body) <= MAX_BODY_BYTES
+    cpu_gaps: list[float] = []
+    wall_gaps: list[float] = []
+    done = asyncio.Event()
+
+    async def tick() -> None:
+        cpu, wall = time.thread_time(), time.monotonic()
+        while not done.is_set():
+            await asyncio.sleep(0.001)
+            cpu_now, wall_now = time.thread_time(), time.monotonic()
+            cpu_gaps.append(cpu_now - cpu)
+            wall_gaps.append(wall_now - wall)
+            cpu, wall = cpu_now, wall_now
+
+    ticker = asyncio.get_running_loop().create_task(tick())  # not HA's: it waits
+    answer = await deliver(body)
+    done.set()
+    await ticker
+    await hass.async_block_till_done()
+    assert answer.status == HTTPStatus.OK
+    record = stored(loaded_entry, 4711)
+    assert record.urls == []
+    assert len(cpu_gaps) > 1
+    print(f"max gap: loop CPU {max(cpu_gaps):.4f} s, wall {max(wall_gaps):.4f} s")  # noqa: T201
+    assert max(cpu_gaps) < 0.05, f"the loop worked {max(cpu_gaps):.3f} s at once"
+    assert max(wall_gaps) < 1, f"the loop stalled {max(wall_gaps):.3f} s"
+
+
+async def test_a_trickling_body_is_answered_408(
+    hass: HomeAssistant, client: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An authenticated sender that never finishes its body holds nothing for
+    longer than the read limit (shortened here): 408, and a warning."""
+    release = asyncio.Event()
+
+    async def trickle() -> AsyncIterator[bytes]:
+        yield b'{"id": 4711, '
+        await release.wait()  # the rest never comes while the server waits
+        yield b"}"
+
+    with patch("custom_components.m8com.webhook.BODY_READ_SECONDS", 0.05):
+        response = await client.post(
+            WEBHOOK_PATH, data=trickle(), headers={**AUTH, "Content-Length": "20"}
+        )
+        status = response.status
+        release.set()
+        response.close()
+    assert status == HTTPStatus.REQUEST_TIMEOUT
+    assert "did not arrive within" in caplog.text
+
+
+async def test_long_text_fields_are_cut_warned_and_counted(
+    hass: HomeAssistant,
+    deliver: PostFn,
+    loaded_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    payload = {
+        **no_audio(load_payload("v2")),
+        "summary": "s" * 1_000_000,
+        "agentName": "A" * 10_000,
+    }
+    assert (await deliver(payload)).status == HTTPStatus.OK
+    await hass.async_block_till_done()
+    record = stored(loaded_entry, 4711)
+    assert record.summary == "s" * MAX_SUMMARY_CHARS
+    assert record.agent_name == "A" * MAX_NAME_CHARS
+    assert "kept with over-long field(s) cut: agentName, summary" in caplog.text
+    assert loaded_entry.runtime_data.handler.cut_fields == {
+        "summary": 1,
+        "agentName": 1,
+    }

@@ -10,6 +10,8 @@ DOMAIN: Final = "m8com"
 LOGGER = logging.getLogger(__package__)
 
 DEFAULT_NAME: Final = "M8Com"
+RECORDINGS_LIMIT_MAX: Final = 10_000
+"""The most calls ``get_recordings`` returns at once (its ``limit``; services.yaml)."""
 CONF_SECRET: Final = "secret"  # noqa: S105 - a config key, not a secret
 CONF_CLOUDHOOK: Final = "cloudhook"
 CONF_RETIRED_WEBHOOK_IDS: Final = "retired_webhook_ids"
@@ -27,9 +29,20 @@ EVENT_RECORDING_SAVED: Final = "m8com_recording_saved"
 
 MAX_BODY_BYTES: Final = 1024 * 1024
 """M8Com sends one small JSON object; anything larger is not a call."""
+REJECTION_REPORT_SECONDS: Final = 60
+"""Wrong secrets: at most one warning and one state write per this period."""
+BODY_READ_SECONDS: Final = 30
+"""An authenticated body must arrive within this; a trickle is answered 408."""
 
 URL_LIFETIME: Final = timedelta(minutes=30)
 """M8Com's fileUrls expire 30 minutes after the call."""
+
+MAX_URLS_PER_CALL: Final = 10
+"""Recording links fetched per call; the rest are cut before validation."""
+MAX_SUMMARY_CHARS: Final = 4000
+"""A summary longer than this is cut (with a warning): it is shown on entities."""
+MAX_NAME_CHARS: Final = 500
+"""Any other text field (names, numbers, ids) is cut to this."""
 
 MAX_RECORDING_MB: Final = 500
 MAX_PARALLEL_DOWNLOADS: Final = 3
@@ -89,6 +102,8 @@ CONF_SUMMARISE_ANYWAY: Final = "summarise_when_m8com_did"
 EVENT_CALL_TRANSCRIBED: Final = "m8com_call_transcribed"
 CONF_NEW_WEBHOOK_URL: Final = "new_webhook_url"
 CONF_MEDIA_SUBDIR: Final = "media_subdir"
+CONF_SHOW_DETAILS: Final = "show_call_details"
+"""Every user may read numbers, names and summaries on entities and logbook."""
 
 Direction = Literal["inbound", "outbound", "unknown"]
 """A call's direction, normalised from M8Com's free text (one definition)."""

@@ -55,6 +55,7 @@ async def async_get_config_entry_diagnostics(
             "cloudhook": bool(entry.data.get(CONF_CLOUDHOOK)),
         },
         "invalid_fields_dropped": dict(runtime.handler.dropped_fields),
+        "long_fields_cut": dict(runtime.handler.cut_fields),
         "deliveries": async_health(hass, entry.entry_id).as_dict(),
         "calls": {"total": sum(counts["by_status"].values()), **counts},
         "store": {"text_search": "fts5" if store.fts else "like"},

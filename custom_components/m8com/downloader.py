@@ -79,9 +79,9 @@ class Fetch:
 
 
 def redact_url(url: str) -> str:
-    """A URL fit for the log: the query string is a bearer token."""
+    """A URL fit for the log: no query (a bearer token), no user or password."""
     with contextlib.suppress(ValueError):
-        return str(URL(url).with_query(None).with_fragment(None))
+        return str(URL(url).with_user(None).with_query(None).with_fragment(None))
     return "<invalid url>"
 
 

@@ -40,7 +40,6 @@ AUDIO_EXTENSIONS: Final = frozenset(
     {"mp3", "wav", "ogg", "oga", "opus", "m4a", "aac", "flac", "webm"}
 )
 MAX_REDIRECTS: Final = 5
-MAX_URLS_PER_CALL: Final = 10
 _REDIRECTS: Final = frozenset({301, 302, 303, 307, 308})
 _SESSIONS: HassKey[dict[bool, aiohttp.ClientSession]] = HassKey(
     f"{DOMAIN}_fetch_sessions"
@@ -91,14 +90,34 @@ def forbidden(address: str, *, allow_private: bool) -> str | None:
 
 
 def check_host(url: URL, *, allow_private: bool) -> None:
-    """Refuse a literal IP host that may not be fetched (names: the resolver)."""
+    """Refuse a numeric host that may not be fetched (names: the resolver).
+
+    aiohttp connects to any host made of digits and dots, or holding a colon,
+    without its resolver, and the OS reads such a host the C way
+    (``inet_aton``: ``2130706433``, ``0177.0.0.1``, ``127.1``, ``0`` are
+    all addresses). So every host ``inet_aton`` accepts (hex forms too) is
+    converted as the OS would and that address is checked; a numeric host
+    in any but the canonical dotted form is then refused outright, and so is
+    one that looks numeric but is no address, so the connection never
+    depends on how a library or the OS reads an odd form.
+    """
     host = (url.host or "").strip("[]")
+    if ":" in host:  # IPv6: never resolved, checked as it is
+        if (reason := forbidden(host, allow_private=allow_private)) is not None:
+            raise ForbiddenAddressError(reason)
+        return
     try:
-        ipaddress.ip_address(host.split("%", 1)[0])
-    except ValueError:
+        address = socket.inet_ntoa(socket.inet_aton(host))
+    except (OSError, ValueError):
+        if host.replace(".", "").isdigit():
+            msg = "numeric host that is not an IP address refused"
+            raise ForbiddenAddressError(msg) from None
         return  # a name: checked on what it resolves to
-    if (reason := forbidden(host, allow_private=allow_private)) is not None:
+    if (reason := forbidden(address, allow_private=allow_private)) is not None:
         raise ForbiddenAddressError(reason)
+    if address != host:
+        msg = "IP address not in dotted-decimal form refused"
+        raise ForbiddenAddressError(msg)
 
 
 class PolicyResolver(AbstractResolver):

@@ -26,6 +26,7 @@ from homeassistant.util.hass_dict import HassKey
 
 from .const import DOMAIN, signal_delivery
 from .repairs import async_report_silence, async_report_wrong_secret
+from .webhook import Throttle
 
 WRONG_SECRET_STREAK: Final = 5
 REASONS: Final = {
@@ -44,6 +45,10 @@ class DeliveryHealth:
     rejected: Counter[int] = field(default_factory=Counter)
     last_rejection: str | None = None
     wrong_secret_streak: int = 0
+    warnings: Throttle = field(default_factory=Throttle, repr=False)
+    """sec: one wrong-secret warning a minute (``webhook.unauthorized``)."""
+    writes: Throttle = field(default_factory=Throttle, repr=False)
+    """sec: one state write a minute for wrong secrets (they still count)."""
 
     def note(self, hass: HomeAssistant, entry: ConfigEntry, status: int) -> None:
         """Count one answer; raise or clear the wrong-secret repair."""
@@ -60,7 +65,8 @@ class DeliveryHealth:
                 if self.wrong_secret_streak >= WRONG_SECRET_STREAK:
                     async_report_wrong_secret(hass, entry, raised=False)
                 self.wrong_secret_streak = 0
-        async_dispatcher_send(hass, signal_delivery(entry.entry_id))
+        if status != HTTPStatus.UNAUTHORIZED or self.writes.allow() is not None:
+            async_dispatcher_send(hass, signal_delivery(entry.entry_id))
 
     def check_silence(
         self,

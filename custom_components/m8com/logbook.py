@@ -12,6 +12,7 @@ from homeassistant.core import Event, HomeAssistant, callback
 
 from .const import DOMAIN, EVENT_CALL_RECORDING
 from .formatting import describe
+from .read_access import show_details, without_details
 
 
 @callback
@@ -25,7 +26,11 @@ def async_describe_events(
     def _describe(event: Event) -> dict[str, str]:
         return {
             LOGBOOK_ENTRY_NAME: "M8Com",
-            LOGBOOK_ENTRY_MESSAGE: describe(event.data),
+            LOGBOOK_ENTRY_MESSAGE: describe(
+                event.data
+                if show_details(hass, str(event.data.get("entry_id")))
+                else without_details(event.data)
+            ),
         }
 
     async_describe_event(DOMAIN, EVENT_CALL_RECORDING, _describe)

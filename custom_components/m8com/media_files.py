@@ -25,10 +25,25 @@ def media_root(hass: HomeAssistant) -> Path:
     return Path(hass.config.media_dirs.get("local") or hass.config.path("media"))
 
 
+FILE_MODE = 0o600
+FOLDER_MODE = 0o700
+"""Recordings and transcripts are personal data: only Home Assistant's own user
+reads them (HA serves them itself), whatever the process's umask."""
+
+
 def open_part(part: Path) -> IO[bytes]:
-    """Open ``<name>.part`` for writing, creating the day folders (executor)."""
-    part.parent.mkdir(parents=True, exist_ok=True)
-    return part.open("wb")
+    """Open ``<name>.part`` for writing, creating the day folders (executor).
+
+    The folders this creates are 0700 and the file 0600; folders that exist
+    (HA's media folder itself) are left as they are.
+    """
+    missing = [p for p in (part.parent, *part.parent.parents) if not p.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=FOLDER_MODE, exist_ok=True)
+        folder.chmod(FOLDER_MODE)  # mkdir's mode is masked by the umask
+    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    os.fchmod(fd, FILE_MODE)  # an existing .part, or a umask, keeps nothing wider
+    return os.fdopen(fd, "wb")
 
 
 def finish(handle: IO[bytes], tail: bytes, part: Path, path: Path) -> None:
@@ -57,10 +72,16 @@ def discard(handle: IO[bytes], part: Path) -> None:
 
 
 def remove_files(root: Path, files: Iterable[str]) -> None:
-    """Delete recordings and the day folders they leave empty (executor)."""
+    """Delete recordings and the day folders they leave empty (executor).
+
+    A recording's transcript (``.txt`` beside it) goes with it even if its
+    call never recorded it (a crash between writing it and the call's
+    update), so no file named after an erased call is left behind.
+    """
     for relative in files:
         path = root / relative
         path.unlink(missing_ok=True)
+        path.with_suffix(TRANSCRIPT_SUFFIX).unlink(missing_ok=True)
         for parent in path.parents:
             if parent == root or not parent.is_relative_to(root):
                 break
@@ -98,3 +119,15 @@ def _call_id_of(stem: str) -> int | None:
     if len(parts) in (2, 3) and all(p.isascii() and p.isdigit() for p in parts):
         return int(parts[1])
     return None
+
+
+def scan_transcripts(root: Path, subdir: str) -> dict[int, list[str]]:
+    """Transcript files by call id (executor), to list those of no call."""
+    found: dict[int, list[str]] = {}
+    folder = root / subdir
+    if not folder.is_dir():
+        return found
+    for path in folder.rglob(f"*{TRANSCRIPT_SUFFIX}"):
+        if (call_id := _call_id_of(path.stem)) is not None and path.is_file():
+            found.setdefault(call_id, []).append(path.relative_to(root).as_posix())
+    return found

@@ -32,6 +32,7 @@ from .formatting import (
     recording_title,
 )
 from .media_files import media_root
+from .read_access import ADMIN_ONLY, non_admin_request
 
 TITLE = "M8Com call recordings"
 
@@ -67,7 +68,11 @@ class M8ComMediaSource(MediaSource):
         return entry
 
     async def async_resolve_media(self, item: MediaSourceItem) -> PlayMedia:
-        """``<entry>/<call>/<n>`` to a signed-in local media URL."""
+        """``<entry>/<call>/<n>`` to a signed-in local media URL (admins only)."""
+        if non_admin_request():
+            raise Unresolvable(
+                ADMIN_ONLY, translation_domain=DOMAIN, translation_key="admin_only"
+            )
         try:
             entry_id, call_id, n = parse_media_identifier(item.identifier)
             entry = self._entry(entry_id)
@@ -89,7 +94,11 @@ class M8ComMediaSource(MediaSource):
         return PlayMedia(url, mime)
 
     async def async_browse_media(self, item: MediaSourceItem) -> BrowseMediaSource:
-        """Browse by identifier depth: none, account, or account/day."""
+        """Browse by identifier depth: none, account, or account/day (admins only)."""
+        if non_admin_request():
+            raise BrowseError(
+                ADMIN_ONLY, translation_domain=DOMAIN, translation_key="admin_only"
+            )
         parts = item.identifier.split("/") if item.identifier else []
         if not parts:
             return self._root()

@@ -41,12 +41,13 @@ from .const import (
     CONF_CALLBACK_WHEN_AI,
     CONF_PHONE_BOOK,
     CONF_PHONE_BOOK_FILE,
+    CONF_SHOW_DETAILS,
     CONF_SUMMARISE_ANYWAY,
     CONF_TRANSCRIBE_LANGUAGE,
     CONF_TRANSCRIBE_WITH,
 )
 from .options import clean, filters_schema, option
-from .phone_book import book_path
+from .phone_book import book_path, refused
 from .store_query import Query
 from .transcribe_ai import AI_TASK, ai_task_available
 
@@ -55,7 +56,7 @@ TRANSCRIPTS = "transcripts"
 CALLBACKS = "callbacks"
 ASSIST = "assist"
 SECTIONS: dict[str, tuple[str, ...]] = {
-    NAMES: (CONF_PHONE_BOOK, CONF_PHONE_BOOK_FILE),
+    NAMES: (CONF_PHONE_BOOK, CONF_PHONE_BOOK_FILE, CONF_SHOW_DETAILS),
     TRANSCRIPTS: (
         CONF_TRANSCRIBE_WITH,
         CONF_TRANSCRIBE_LANGUAGE,
@@ -131,6 +132,9 @@ def sections_schema(
             _ClearableTextSelector(TextSelectorConfig(multiline=True))
         ),
         _suggested(current, CONF_PHONE_BOOK_FILE): _ClearableTextSelector(),
+        vol.Optional(
+            CONF_SHOW_DETAILS, default=option(current, CONF_SHOW_DETAILS)
+        ): BooleanSelector(),
     }
     transcripts = {
         _suggested(current, CONF_TRANSCRIBE_WITH): transcriber_selector(),
@@ -184,6 +188,8 @@ def validate_phone_book_file(config_dir: str, relative: str) -> dict[str, str]:
         return {NAMES: "phone_book_file_outside"}
     if not path.is_file():
         return {NAMES: "phone_book_file_missing"}
+    if refused(config_dir, path) is not None:
+        return {NAMES: "phone_book_file_refused"}
     return {}
 
 

@@ -14,10 +14,17 @@ from datetime import UTC, datetime, timedelta
 import math
 from typing import Annotated, Any, Final
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+)
 from pydantic.alias_generators import to_camel
 
-from .const import Direction
+from .const import MAX_NAME_CHARS, MAX_SUMMARY_CHARS, MAX_URLS_PER_CALL, Direction
 
 SECONDS_THRESHOLD: Final = 10**11
 """Epoch values below this are seconds; above it, milliseconds (year 5138)."""
@@ -158,6 +165,12 @@ class CallPayload(BaseModel):
     recorder_id: str | None = None
     summary: str | None = None
     user_id: str | None = None
+    _more_urls: int = PrivateAttr(default=0)
+
+    @property
+    def more_urls(self) -> int:
+        """Links beyond MAX_URLS_PER_CALL, cut before validation (never fetched)."""
+        return self._more_urls
 
     @property
     def direction_kind(self) -> Direction:
@@ -174,42 +187,85 @@ class InvalidCallIdError(ValueError):
     """The one defect that makes a delivery unusable: no valid ``id``."""
 
 
-def lenient_validate(data: dict[str, Any]) -> tuple[CallPayload, list[str]]:
+def lenient_validate(
+    data: dict[str, Any],
+) -> tuple[CallPayload, list[str], list[str]]:
     """Validate a call, dropping any optional field that fails; name the dropped.
 
     M8Com resends an identical payload after every non-200 answer and then
     disables the integration, so one odd optional field must not cost the
     whole call (and every later one). A field that fails is treated as absent
     (one bad element of ``fileUrls`` drops that element only); only a missing
-    or invalid ``id`` raises, as ``InvalidCallIdError``. The names returned are
-    the payload's own keys, never values.
+    or invalid ``id`` raises, as ``InvalidCallIdError``. Returns the call, the
+    fields dropped and the text fields cut to their cap: the payload's own
+    keys, never values.
+
+    The work is linear in the body: ``fileUrls`` is cut to MAX_URLS_PER_CALL
+    before anything is validated (the rest are counted, never fetched), a
+    pass removes every failing element at once, and text fields are cut to
+    their caps, so a hostile body cannot make validation quadratic or a
+    megabyte summary reach the entities.
     """
-    data = dict(data)
+    data, more_urls = _cut_urls(dict(data))
+    cut = _cut_texts(data)
     dropped: list[str] = []
     for _ in range(_MAX_PASSES):
         try:
-            return CallPayload.model_validate(data), dropped
+            call = CallPayload.model_validate(data)
         except ValidationError as err:
             locs = [error["loc"] for error in err.errors()]
+        else:
+            call._more_urls = more_urls  # noqa: SLF001 - set once, by its module
+            return call, dropped, cut
         if not locs or any(not loc or loc[0] in _ID_KEYS for loc in locs):
             raise InvalidCallIdError(_ID_ERROR)
-        for loc in sorted(locs, key=_reverse_index):
-            key = str(loc[0])
-            if key not in dropped:
-                dropped.append(key)
-            value = data.get(key)
-            if len(loc) > 1 and isinstance(value, list) and isinstance(loc[1], int):
-                data[key] = [v for i, v in enumerate(value) if i != loc[1]]
-            else:
-                data.pop(key, None)
+        _drop(data, locs, dropped)
     # Cannot happen (each pass removes what failed), but never lose the call.
-    return CallPayload.model_validate({"id": data.get("id")}), dropped
+    return CallPayload.model_validate({"id": data.get("id")}), dropped, cut
+
+
+def _drop(
+    data: dict[str, Any], locs: list[tuple[int | str, ...]], dropped: list[str]
+) -> None:
+    """Remove every failing field, or failing list element, in one pass."""
+    bad: dict[str, set[int]] = {}
+    for loc in locs:
+        key = str(loc[0])
+        if key not in dropped:
+            dropped.append(key)
+        value = data.get(key)
+        if len(loc) > 1 and isinstance(value, list) and isinstance(loc[1], int):
+            bad.setdefault(key, set()).add(loc[1])
+        else:
+            data.pop(key, None)
+    for key, indexes in bad.items():
+        if isinstance(value := data.get(key), list):
+            data[key] = [v for i, v in enumerate(value) if i not in indexes]
+
+
+def _cut_urls(data: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """``fileUrls`` cut to MAX_URLS_PER_CALL elements; how many were cut."""
+    more = 0
+    for key in _URL_KEYS:
+        if isinstance(value := data.get(key), list) and len(value) > MAX_URLS_PER_CALL:
+            more += len(value) - MAX_URLS_PER_CALL
+            data[key] = value[:MAX_URLS_PER_CALL]
+    return data, more
+
+
+def _cut_texts(data: dict[str, Any]) -> list[str]:
+    """Cut over-long text fields to their cap in place; the keys cut."""
+    cut = []
+    for key, value in data.items():
+        if not isinstance(value, str):
+            continue
+        limit = MAX_SUMMARY_CHARS if key == "summary" else MAX_NAME_CHARS
+        if key not in _URL_KEYS and len(value) > limit:
+            data[key] = value[:limit]
+            cut.append(key)
+    return cut
 
 
 _MAX_PASSES: Final = 4
 _ID_KEYS: Final = frozenset({"id"})
-
-
-def _reverse_index(loc: tuple[int | str, ...]) -> int:
-    """List elements are removed from the highest index down, so indexes hold."""
-    return -loc[1] if len(loc) > 1 and isinstance(loc[1], int) else 0
+_URL_KEYS: Final = ("fileUrls", "file_urls")

@@ -25,6 +25,7 @@ from .const import (
     EVENT_CALL_RECORDING,
     EVENT_RECORDING_SAVED,
     LOGGER,
+    MAX_URLS_PER_CALL,
     MEDIA_SUBDIR,
     signal_new_call,
 )
@@ -35,7 +36,6 @@ from .downloader import (
     build_targets,
     redact_url,
 )
-from .fetch_policy import MAX_URLS_PER_CALL
 from .formatting import media_ids
 from .media_files import media_root, remove_files
 from .options import accepts, option
@@ -44,6 +44,7 @@ from .phone_book import PhoneBook
 from .repairs import (
     async_report_disk,
     async_report_lost,
+    async_report_phone_book,
 )
 from .store import CallStore
 from .transcriber import Transcriber
@@ -76,14 +77,20 @@ class CallPipeline:
         """
         record = Call.from_payload(call, dt_util.utcnow())
         options = self._entry.options
-        wanted = accepts(options, record)
+        try:
+            wanted = accepts(options, record)
+        except Exception:  # noqa: BLE001 - an option must never cost a call
+            LOGGER.exception("Could not apply the filters to call %s", call.id)
+            wanted = True
         if not wanted:
             # Kept only so a resend is recognised: no numbers, names, links.
             record = Call(record.call_id, record.received, status="filtered")
         else:
             record.local_origin = local_origin
             await self._book.async_name(self._hass, self._entry.options, record)
-            if (extra := len(record.urls) - MAX_URLS_PER_CALL) > 0:
+            async_report_phone_book(self._hass, self._entry, self._book.problem)
+            extra = max(len(record.urls) - MAX_URLS_PER_CALL, 0) + call.more_urls
+            if extra > 0:
                 record.urls = record.urls[:MAX_URLS_PER_CALL]
                 record.error = (
                     f"{extra} more recording links ignored "

@@ -15,7 +15,7 @@ from homeassistant.util import dt as dt_util
 
 from .call import RECOVERY_FIELDS, Call
 from .const import CONF_MEDIA_SUBDIR, LOGGER, MEDIA_SUBDIR
-from .media_files import media_root, scan_folder
+from .media_files import media_root, scan_folder, scan_transcripts
 from .repairs import async_report_lost, async_report_orphans
 from .store import CallStore
 
@@ -35,7 +35,12 @@ async def async_recover(
     root = media_root(hass)
     subdir = entry.data.get(CONF_MEDIA_SUBDIR, MEDIA_SUBDIR)
     found = await hass.async_add_executor_job(scan_folder, root, subdir)
-    async_report_orphans(hass, entry, await _async_reattach(store, found))
+    orphans = await _async_reattach(store, found)
+    # sec: transcripts of no call (written before a crash, call erased) too.
+    texts = await hass.async_add_executor_job(scan_transcripts, root, subdir)
+    known = await store.async_get_many(set(texts))
+    orphans += [f for i, files in texts.items() if i not in known for f in files]
+    async_report_orphans(hass, entry, orphans)
     now = dt_util.utcnow()
     for record in await store.async_with_status("pending"):
         if not record.urls:  # pragma: no cover - 0.1.0 kept such calls pending

@@ -11,7 +11,9 @@
 - transcriber missing: the entity chosen to transcribe calls is gone;
 - store damaged: the call store could not be read and was set aside;
 - ffmpeg missing: HA's ffmpeg, which decodes calls for speech-to-text, does
-  not start.
+  not start;
+- phone book unusable: the phone book file cannot be used (the last good
+  copy names calls meanwhile).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ IssueKind = Literal[
     "transcriber_missing",
     "store_damaged",
     "ffmpeg_missing",
+    "phone_book_unusable",
 ]
 
 
@@ -232,3 +235,14 @@ def async_report_ffmpeg_missing(
         _clear(hass, "ffmpeg_missing", entry)
         return
     _raise(hass, "ffmpeg_missing", entry, ir.IssueSeverity.WARNING, error=error)
+
+
+@callback
+def async_report_phone_book(
+    hass: HomeAssistant, entry: ConfigEntry, problem: str | None
+) -> None:
+    """Raise an issue while the phone book file is unusable; clear it after."""
+    if problem is None:
+        _clear(hass, "phone_book_unusable", entry)
+        return
+    _raise(hass, "phone_book_unusable", entry, ir.IssueSeverity.WARNING, error=problem)

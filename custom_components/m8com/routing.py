@@ -37,6 +37,7 @@ from homeassistant.util.hass_dict import HassKey
 
 from .const import (
     CONF_RETIRED_WEBHOOK_IDS,
+    CONF_SECRET,
     DIRECT_PATH,
     DOMAIN,
     LOGGER,
@@ -44,6 +45,7 @@ from .const import (
 )
 from .health import async_forget_health, async_health
 from .repairs import async_clear_retired_url, async_report_retired_url
+from .webhook import authorized, unauthorized
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -137,6 +139,13 @@ class Routes:
         entry = hass.config_entries.async_get_entry(entry_id)
         if entry is None:  # deleted; async_remove closes the ids right after
             return _status(HTTPStatus.GONE)
+        # sec: the secret first, so a stranger learns nothing (not even that a
+        # retired id existed or the account is starting) and costs nothing.
+        if not authorized(request, entry.data[CONF_SECRET]):
+            health = async_health(hass, entry_id)
+            refusal = unauthorized(entry.title, request, health.warnings)
+            health.note(hass, entry, refusal.status)
+            return refusal
         if webhook_id != entry.data[CONF_WEBHOOK_ID]:
             LOGGER.warning(
                 "%s: a delivery reached the replaced webhook URL and was answered "

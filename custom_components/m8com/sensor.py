@@ -49,6 +49,7 @@ from .const import CALLS_KEY, signal_delivery, signal_erased, signal_updated
 from .data import M8ComConfigEntry
 from .entity import M8ComCallEntity, M8ComEntity
 from .health import DeliveryHealth, async_health
+from .read_access import show_details, without_details
 from .store import CallStore
 
 PARALLEL_UPDATES = 0
@@ -175,6 +176,12 @@ class M8ComCallsSensor(M8ComCallEntity, SensorEntity):
                 self.hass, signal_updated(self._entry_id), self._async_updated
             )
         )
+        if entry := self.hass.config_entries.async_get_entry(self._entry_id):
+            # read_access: details shown or hidden from the moment the option changes
+            self.async_on_remove(entry.add_update_listener(self._async_options))
+
+    async def _async_options(self, _hass: HomeAssistant, _entry: Any) -> None:
+        self.async_write_ha_state()
 
     @property
     def native_value(self) -> int:
@@ -189,10 +196,11 @@ class M8ComCallsSensor(M8ComCallEntity, SensorEntity):
         logbook card leaves out sensors with a unit, and an event entity would
         cost a state row and a logbook line per call.
         """
-        return {
-            **last_call_attributes(self._entry_id, self._store.newest),
-            RECENT_CALLS: [recent_call(c) for c in self._store.recent(RECENT_COUNT)],
-        }
+        last = last_call_attributes(self._entry_id, self._store.newest)
+        recent = [recent_call(c) for c in self._store.recent(RECENT_COUNT)]
+        if not show_details(self.hass, self._entry_id):  # read_access
+            last, recent = without_details(last), list(map(without_details, recent))
+        return {**last, RECENT_CALLS: recent}
 
     @callback
     def _async_refresh(self, _now: datetime | None = None) -> None:

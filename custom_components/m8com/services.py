@@ -18,7 +18,7 @@ from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from .compat import async_register_admin_action, schema
-from .const import DIRECTIONS, DOMAIN
+from .const import DIRECTIONS, DOMAIN, RECORDINGS_LIMIT_MAX
 from .data import M8ComConfigEntry
 from .library import as_response, async_delete, async_older_than
 from .phone_numbers import normalise, region_of
@@ -35,7 +35,9 @@ GET_SCHEMA = schema(
         vol.Optional("direction"): vol.In(DIRECTIONS),
         vol.Optional("answer_group"): cv.string,
         vol.Optional("text"): vol.All(cv.string, vol.Length(min=1, max=200)),
-        vol.Optional("limit", default=50): vol.All(vol.Coerce(int), vol.Range(min=1)),
+        vol.Optional("limit", default=50): vol.All(
+            vol.Coerce(int), vol.Range(min=1, max=RECORDINGS_LIMIT_MAX)
+        ),
     }
 )
 DELETE_SCHEMA = schema(

@@ -27,7 +27,7 @@ from .call import Call, local_day
 from .const import DOMAIN, LOGGER
 from .phone_numbers import region_of
 from .store_db import Database, remove_files
-from .store_open import async_open_database
+from .store_open import async_open_database, async_start_anew, damaged
 from .store_query import Query, build
 from .store_rows import SELECT, from_row, numbers_of, to_row
 
@@ -92,9 +92,27 @@ class CallStore:
         return self._db.text_index
 
     async def async_open(self) -> None:
-        """Open the file (importing 0.2's index once), then fill the caches."""
+        """Open the file (importing 0.2's index once), then fill the caches.
+
+        Damage that opening does not meet but set-up's first reads do (the
+        caches, what recovery, transcription and the callback list read) goes
+        the same way as damage found at open: set aside, a repair, a new store.
+        """
         await async_open_database(self._hass, self._entry_id, self._db)
+        try:
+            await self._async_first_reads()
+        except sqlite3.DatabaseError as err:
+            if not damaged(err):
+                raise
+            await async_start_anew(self._hass, self._entry_id, self._db, err)
+            await self._async_first_reads()
+
+    async def _async_first_reads(self) -> None:
         await self.async_refresh()
+        for status in ("pending", "lost"):
+            await self.async_with_status(status)
+        await self.async_with_transcription("pending")
+        await self.async_on_callback_list(RECENT_LIMIT)
 
     async def async_close(self) -> None:
         """Let pending writes finish, then close the file."""

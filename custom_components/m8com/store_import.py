@@ -7,6 +7,11 @@ Crash-safe without a marker: snapshot calls are added only if their id is new
 snapshot are applied in order (the last wins), and the old files are removed
 only after the last commit. A kill at any point re-runs the same import at the
 next start and ends in the same store: nothing lost, nothing doubled.
+
+Damage never stops the account: a call that cannot be decoded is skipped
+(with a warning naming its id), and a snapshot torn or damaged part-way keeps
+the calls read before the damage and still replays the journal (the calls
+acknowledged after the snapshot); the damaged snapshot is then set aside.
 """
 
 from __future__ import annotations
@@ -17,9 +22,10 @@ import contextlib
 import json
 from pathlib import Path
 import re
-from typing import BinaryIO, Final
+from typing import Any, BinaryIO, Final
 
 from .call import Call
+from .const import LOGGER
 from .phone_numbers import region_of
 from .store_db import Database
 from .store_rows import numbers_of, to_row
@@ -39,34 +45,49 @@ def legacy_files(db_path: Path) -> tuple[Path, Path]:
 
 def import_legacy(
     db: Database, snapshot: Path, journal: Path, country: str | None
-) -> int:
-    """Import both files, then remove them; how many calls the store then has."""
+) -> tuple[int, ValueError | None]:
+    """Import both files, then remove them.
+
+    Returns how many calls the store then has, and the damage found in the
+    snapshot, if any (the snapshot is then left in place, to be set aside).
+    """
     region = region_of(country)
-    covered = 0
+    covered, damage = 0, None
     if snapshot.exists():
-        covered = _import_snapshot(db, snapshot, region)
+        covered, damage = _import_snapshot(db, snapshot, region)
     if journal.exists():
         _import_journal(db, journal, covered, region)
-    for path in (journal, snapshot, snapshot.with_name(f"{journal.name}.tmp")):
+    done = [journal, snapshot.with_name(f"{journal.name}.tmp")]
+    for path in done if damage else [*done, snapshot]:
         path.unlink(missing_ok=True)
     ((count,),) = db.writer.execute("SELECT count(*) FROM calls").fetchall()
-    return int(count)
+    return int(count), damage
 
 
-def _import_snapshot(db: Database, snapshot: Path, region: str) -> int:
-    """Add the snapshot's calls whose id is new; return its journal ``seq``."""
+def _import_snapshot(
+    db: Database, snapshot: Path, region: str
+) -> tuple[int, ValueError | None]:
+    """Add the snapshot's calls whose id is new; return its journal ``seq``.
+
+    A damaged snapshot keeps the calls read before the damage; the damage is
+    returned.
+    """
     seq = 0
     batch: list[Call] = []
-    for item in _stream_calls(snapshot):
-        if isinstance(item, int):
-            seq = item
-            continue
-        batch.append(item)
-        if len(batch) >= BATCH:
-            _commit(db, batch, region, replace=False)
-            batch = []
+    damage: ValueError | None = None
+    try:
+        for item in _stream_calls(snapshot):
+            if isinstance(item, int):
+                seq = item
+                continue
+            batch.append(item)
+            if len(batch) >= BATCH:
+                _commit(db, batch, region, replace=False)
+                batch = []
+    except ValueError as err:  # torn or damaged part-way
+        damage = err
     _commit(db, batch, region, replace=False)
-    return seq
+    return seq, damage
 
 
 def _import_journal(db: Database, journal: Path, covered: int, region: str) -> None:
@@ -82,9 +103,28 @@ def _import_journal(db: Database, journal: Path, covered: int, region: str) -> N
             if isinstance(call := data.get("call"), dict):
                 seq = data.get("seq")
                 if isinstance(seq, int) and seq > covered:
-                    _commit(db, [Call.from_dict(call)], region, replace=True)
+                    _commit(db, _decoded(call), region, replace=True)
             elif "call_id" in data:
-                _commit(db, [Call.from_dict(data)], region, replace=False)
+                _commit(db, _decoded(data), region, replace=False)
+
+
+def _decoded(data: dict[str, Any]) -> list[Call]:
+    """The call a stored dict describes, or none if it cannot be one (skipped).
+
+    One malformed call (a field missing or of the wrong kind) must not stop
+    the import, and with it the account, at every start.
+    """
+    try:
+        call = Call.from_dict(data)
+        to_row(call)
+    except Exception as err:  # noqa: BLE001 - any undecodable call is skipped alike
+        LOGGER.warning(
+            "Skipped call %s of the 0.2 index: it cannot be read (%s)",
+            data.get("call_id"),
+            type(err).__name__,
+        )
+        return []
+    return [call]
 
 
 def _commit(db: Database, calls: list[Call], region: str, *, replace: bool) -> None:
@@ -116,7 +156,7 @@ def _stream_calls(path: Path) -> Iterator[Call | int]:
         reader.pos = found.end()
         while (data := reader.next_value()) is not None:
             if isinstance(data, dict):
-                yield Call.from_dict(data)
+                yield from _decoded(data)
 
 
 class _Reader:

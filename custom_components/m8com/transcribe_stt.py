@@ -65,15 +65,31 @@ async def async_ffmpeg_binary(hass: HomeAssistant) -> str:
     return get_ffmpeg_manager(hass).binary
 
 
+INPUT_FORMATS: Final = {
+    "mp3": "mp3", "wav": "wav", "ogg": "ogg", "oga": "ogg", "opus": "ogg",
+    "m4a": "mov", "aac": "aac", "flac": "flac", "webm": "matroska",
+}  # fmt: skip
+"""ffmpeg's demuxer for each stored extension (``fetch_policy.AUDIO_EXTENSIONS``)."""
+MAX_DECODE_SECONDS: Final = 4 * 3600
+"""No call is longer; a file claiming more is not decoded past this."""
+
+
 async def async_start_ffmpeg(
     hass: HomeAssistant, audio: Path
 ) -> asyncio.subprocess.Process:
     """Ffmpeg decoding ``audio`` to 16 kHz mono PCM on its stdout."""
     binary = await async_ffmpeg_binary(hass)
+    if (demuxer := INPUT_FORMATS.get(audio.suffix.lstrip(".").lower())) is None:
+        msg = f"no decoder for a {audio.suffix or 'nameless'} recording"
+        raise TranscriptionError(msg, retry=False)
     try:
         return await asyncio.create_subprocess_exec(
             binary,
-            *("-nostdin", "-hide_banner", "-loglevel", "error", "-i", str(audio)),
+            *("-nostdin", "-hide_banner", "-loglevel", "error"),
+            # Only the format the file claims, only from the file itself: a
+            # "recording" that is a playlist (ffconcat, HLS) can read nothing else.
+            *("-protocol_whitelist", "file", "-f", demuxer, "-i", str(audio)),
+            *("-t", str(MAX_DECODE_SECONDS)),
             *("-vn", "-ac", "1", "-ar", str(SAMPLE_RATE), "-acodec", "pcm_s16le"),
             *("-f", "s16le", "pipe:1"),
             stdin=asyncio.subprocess.DEVNULL,

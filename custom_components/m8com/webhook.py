@@ -10,16 +10,24 @@ not record it, so that M8Com tries again instead of the call being lost.
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 import hmac
 from http import HTTPStatus
 import ipaddress
+import math
+import time
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import hdrs, web
 from homeassistant.util.json import json_loads
 
-from .const import LOGGER, MAX_BODY_BYTES
+from .const import (
+    BODY_READ_SECONDS,
+    LOGGER,
+    MAX_BODY_BYTES,
+    REJECTION_REPORT_SECONDS,
+)
 from .payload import CallPayload, InvalidCallIdError, lenient_validate
 from .store import StoreUnavailableError
 
@@ -31,6 +39,10 @@ if TYPE_CHECKING:
 
 class BadRequestError(Exception):
     """The body can never become a call; says why without quoting values."""
+
+
+_INLINE_PARSE_BYTES = 64 * 1024
+"""Bodies up to this size (every real call) are parsed in the event loop."""
 
 
 def _response(status: HTTPStatus) -> web.Response:
@@ -56,13 +68,17 @@ class WebhookHandler:
         self._receive = receive
         self.dropped_fields: Counter[str] = Counter()
         """Calls kept without an invalid optional field, per field (diagnostics)."""
+        self.rejections = Throttle()
+        """Warnings about wrong secrets reaching this handler directly."""
+        self.cut_fields: Counter[str] = Counter()
+        """Calls whose text field was cut to its cap, per field (diagnostics)."""
 
     async def __call__(
         self, hass: HomeAssistant, webhook_id: str, request: web.Request
     ) -> web.Response:
         """Answer M8Com; no exception may escape (HA would turn it into 200)."""
         try:
-            return await self._handle(request)
+            return await self._handle(hass, request)
         except StoreUnavailableError as err:  # backup, disk full: try again later
             LOGGER.warning(
                 "%s: could not record a call (%s); answered 503 so M8Com retries",
@@ -81,16 +97,19 @@ class WebhookHandler:
             )
             return _response(HTTPStatus.SERVICE_UNAVAILABLE)
 
-    async def _handle(self, request: web.Request) -> web.Response:
+    async def _handle(self, hass: HomeAssistant, request: web.Request) -> web.Response:
         if not authorized(request, self._secret()):
+            return unauthorized(self._name, request, self.rejections)
+        try:
+            async with asyncio.timeout(BODY_READ_SECONDS):
+                body = await _read_bounded(request)
+        except TimeoutError:
             LOGGER.warning(
-                "%s: rejected a delivery from %s: missing or wrong secret "
-                "(compare the Secret in M8Com's admin with this integration's)",
+                "%s: a delivery's body did not arrive within %s s; answered 408",
                 self._name,
-                sender(request),
+                BODY_READ_SECONDS,
             )
-            return _response(HTTPStatus.UNAUTHORIZED)
-        body = await _read_bounded(request)
+            return _response(HTTPStatus.REQUEST_TIMEOUT)
         if body is None:
             LOGGER.warning(
                 "%s: rejected a delivery larger than %s bytes",
@@ -99,7 +118,10 @@ class WebhookHandler:
             )
             return _response(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
         try:
-            call, dropped = parse_call(body)
+            if len(body) > _INLINE_PARSE_BYTES:
+                call, dropped, cut = await hass.async_add_executor_job(parse_call, body)
+            else:
+                call, dropped, cut = parse_call(body)
         except BadRequestError as err:
             LOGGER.warning("%s: rejected a malformed delivery: %s", self._name, err)
             return _response(HTTPStatus.BAD_REQUEST)
@@ -111,8 +133,53 @@ class WebhookHandler:
                 ", ".join(dropped),
             )
             self.dropped_fields.update(dropped)
-        await self._receive(call, local_origin=local_origin(request))
+        if cut:
+            LOGGER.warning(
+                "%s: call %s kept with over-long field(s) cut: %s",
+                self._name,
+                call.id,
+                ", ".join(cut),
+            )
+            self.cut_fields.update(cut)
+        await self._receive(call, local_origin=local_origin(request, hass))
         return _response(HTTPStatus.OK)
+
+
+class Throttle:
+    """At most one action per period; counts what it held back meanwhile.
+
+    Unauthenticated senders must cost nothing: without this, each wrong
+    secret would be a warning line and a state write.
+    """
+
+    def __init__(self, period: float = REJECTION_REPORT_SECONDS) -> None:
+        """Allow the first action at once."""
+        self._period = period
+        self._next = -math.inf
+        self.held: int = 0
+
+    def allow(self) -> int | None:
+        """The number held back since the last allowed action, or None to hold."""
+        now = time.monotonic()
+        if now < self._next:
+            self.held += 1
+            return None
+        self._next = now + self._period
+        held, self.held = self.held, 0
+        return held
+
+
+def unauthorized(name: str, request: web.Request, throttle: Throttle) -> web.Response:
+    """401, with at most one warning a minute (naming how many it stands for)."""
+    if (held := throttle.allow()) is not None:
+        LOGGER.warning(
+            "%s: rejected a delivery from %s: missing or wrong secret "
+            "(compare the Secret in M8Com's admin with this integration's)%s",
+            name,
+            sender(request),
+            f"; {held} more since the last warning" if held else "",
+        )
+    return _response(HTTPStatus.UNAUTHORIZED)
 
 
 def authorized(request: web.Request, secret: str) -> bool:
@@ -137,13 +204,32 @@ def sender(request: web.Request) -> str:
     return str(getattr(request, "remote", None) or "an unknown address")
 
 
-def local_origin(request: web.Request) -> bool:
-    """Whether the delivery came from this host or its LAN (not the cloud)."""
+_PROXY_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
+
+
+def local_origin(request: web.Request, hass: HomeAssistant | None = None) -> bool:
+    """Whether the delivery came from this host or its LAN, and not via a proxy.
+
+    Nabu Casa and any reverse proxy relay the internet: a delivery through
+    one is not local, whatever address the socket shows. So a request whose
+    socket peer is one of HA's ``trusted_proxies`` (HA rewrites ``remote``
+    to the forwarded client, or leaves the proxy's own address when the
+    proxy sent no ``X-Forwarded-For``), or that carries any forwarding
+    header, counts as from the internet.
+    """
     if getattr(request, "mock_source", None) is not None:
         return False  # Nabu Casa: from the internet, whatever the socket says
+    if any(header in request.headers for header in _PROXY_HEADERS):
+        return False
+    transport = getattr(request, "transport", None)
+    peer = transport.get_extra_info("peername") if transport is not None else None
     try:
         ip = ipaddress.ip_address(str(getattr(request, "remote", None)))
+        socket_ip = ipaddress.ip_address(peer[0]) if peer else ip
     except ValueError:
+        return False
+    proxies = getattr(getattr(hass, "http", None), "trusted_proxies", None) or []
+    if any(socket_ip in network for network in proxies):
         return False
     return ip.is_loopback or ip.is_private
 
@@ -167,8 +253,11 @@ async def _read_bounded(request: web.Request) -> bytes | None:
     return None if len(body) > MAX_BODY_BYTES else bytes(body)
 
 
-def parse_call(body: bytes) -> tuple[CallPayload, list[str]]:
-    """Decode and validate leniently; return the call and the fields dropped.
+def parse_call(body: bytes) -> tuple[CallPayload, list[str], list[str]]:
+    """Decode and validate leniently: the call, the fields dropped and cut.
+
+    Linear in the body (see ``lenient_validate``); a large body is parsed in
+    the executor so that even that linear work is not done in the event loop.
 
     Raise BadRequestError (naming what is wrong, never a value) only for a
     body that is not a JSON object or has no valid ``id``.
