@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 
@@ -39,17 +40,26 @@ async def async_get_config_entry_diagnostics(
     addresses or phone numbers) are redacted; whether the URL is https and a
     cloudhook is what helps debugging. Phone numbers are never included.
     """
-    runtime = entry.runtime_data
+    settings = {
+        "title": entry.title,
+        "data": async_redact_data(dict(entry.data), TO_REDACT),
+        "options": async_redact_data(dict(entry.options), TO_REDACT),
+    }
+    runtime = getattr(entry, "runtime_data", None)
+    if runtime is None or entry.state is not ConfigEntryState.LOADED:
+        # A failed set-up closed its store: its settings and state are what
+        # help then (the repair issue says what failed).
+        return {
+            "entry": settings,
+            "state": entry.state.value,
+            "deliveries": async_health(hass, entry.entry_id).as_dict(),
+        }
     store = runtime.store
     counts = await store.async_counts()
     failed_transcriptions = await store.async_failed_lately("transcription", "failed")
     failed = await store.async_failed_lately("status", "failed")
     return {
-        "entry": {
-            "title": entry.title,
-            "data": async_redact_data(dict(entry.data), TO_REDACT),
-            "options": async_redact_data(dict(entry.options), TO_REDACT),
-        },
+        "entry": settings,
         "webhook_url": {
             "https": runtime.webhook_url.startswith("https://"),
             "cloudhook": bool(entry.data.get(CONF_CLOUDHOOK)),

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
+from homeassistant.config_entries import ConfigEntryState, ConfigFlowResult, OptionsFlow
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import (
     BooleanSelector,
@@ -216,8 +216,14 @@ class M8ComOptionsFlow(OptionsFlow):
             if not errors:
                 return self.async_create_entry(data=current)
         runtime = getattr(entry, "runtime_data", None)
-        # The groups and users of the last 1 000 calls: bounded, whatever the history.
-        calls = await runtime.store.async_find(Query(limit=1000)) if runtime else []
+        # The groups and users of the last 1 000 calls: bounded, whatever the
+        # history. An account whose set-up failed has a closed store: the
+        # dialog must still open, so the user can fix what made it fail.
+        calls = (
+            await runtime.store.async_find(Query(limit=1000))
+            if runtime is not None and entry.state is ConfigEntryState.LOADED
+            else []
+        )
         url = runtime.webhook_url if runtime else ""
         fields = {
             **filters_schema(current, calls).schema,
