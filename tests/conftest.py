@@ -277,6 +277,10 @@ def deliver(
 
 
 RECORDING_URL = "https://recordings.m8com.test/rec/4711.mp3"
+MP3_BYTES = b"\xff\xfb\x90\x64" + bytes(12)
+"""The smallest body the downloader accepts as MP3 (an MPEG frame header)."""
+WAV_HEADER = b"RIFF\x24\x00\x00\x00WAVEfmt "
+"""The start of a WAV file, enough for the downloader's check."""
 
 
 def mock_recording(aioclient_mock: Any, content: bytes = b"ID3") -> None:

@@ -23,7 +23,7 @@ from yarl import URL
 
 from custom_components.m8com.downloader import redact_url
 
-from .conftest import PostFn, load_payload, stored, stored_calls
+from .conftest import MP3_BYTES, WAV_HEADER, PostFn, load_payload, stored, stored_calls
 
 URL_4711 = "https://recordings.m8com.test/rec/4711.mp3"
 
@@ -84,7 +84,7 @@ async def test_several_files_are_numbered(
     for n in (1, 2, 3):
         aioclient_mock.get(
             f"https://r.test/{n}.wav",
-            content=b"RIFF",
+            content=WAV_HEADER,
             headers={"Content-Type": "audio/wav"},
         )
     payload = {
@@ -114,7 +114,10 @@ async def test_transient_errors_are_retried(
         AiohttpClientMockResponse("GET", URL(URL_4711), exc=ClientConnectionError()),
         AiohttpClientMockResponse("GET", URL(URL_4711), exc=TimeoutError()),
         AiohttpClientMockResponse(
-            "GET", URL(URL_4711), response=b"ok", headers={"Content-Type": "audio/mpeg"}
+            "GET",
+            URL(URL_4711),
+            response=MP3_BYTES,
+            headers={"Content-Type": "audio/mpeg"},
         ),
     ]
 
@@ -127,7 +130,7 @@ async def test_transient_errors_are_retried(
     await deliver(hass, post, load_payload("v2"))
     assert answers == []
     assert record(loaded_entry).status == "saved"
-    assert (media_dir / f"{stem()}.mp3").read_bytes() == b"ok"
+    assert (media_dir / f"{stem()}.mp3").read_bytes() == MP3_BYTES
 
 
 @pytest.mark.parametrize(
@@ -205,7 +208,9 @@ async def test_streamed_body_over_cap_is_removed(
     media_dir: Path,
 ) -> None:
     aioclient_mock.get(
-        URL_4711, content=b"x" * (2**20 + 1), headers={"Content-Type": "audio/mpeg"}
+        URL_4711,
+        content=MP3_BYTES + b"x" * 2**20,
+        headers={"Content-Type": "audio/mpeg"},
     )
     hass.config_entries.async_update_entry(
         loaded_entry, options={"max_recording_mb": 1}
@@ -224,7 +229,9 @@ async def test_disk_error_is_a_failure_not_a_crash(
     media_dir: Path,
     where: str,
 ) -> None:
-    aioclient_mock.get(URL_4711, content=b"abc", headers={"Content-Type": "audio/mpeg"})
+    aioclient_mock.get(
+        URL_4711, content=MP3_BYTES, headers={"Content-Type": "audio/mpeg"}
+    )
     with patch(
         f"custom_components.m8com.downloader.{where}",
         side_effect=OSError(28, "No space left on device"),
@@ -240,7 +247,7 @@ async def test_large_body_is_written_in_blocks(
     aioclient_mock: AiohttpClientMocker,
     media_dir: Path,
 ) -> None:
-    body = bytes(range(256)) * (3 * 2**20 // 256)
+    body = MP3_BYTES + bytes(range(256)) * (3 * 2**20 // 256)
     aioclient_mock.get(URL_4711, content=body, headers={"Content-Type": "audio/mpeg"})
     with patch("custom_components.m8com.downloader.WRITE_BLOCK_BYTES", 2**20):
         await deliver(hass, post, load_payload("v2"))
@@ -266,7 +273,7 @@ async def test_at_most_three_downloads_at_once(
         await release.wait()
         running -= 1
         return AiohttpClientMockResponse(
-            method, url, response=b"a", headers={"Content-Type": "audio/mpeg"}
+            method, url, response=MP3_BYTES, headers={"Content-Type": "audio/mpeg"}
         )
 
     aioclient_mock.get("https://r.test/slow.mp3", side_effect=slow)
@@ -290,7 +297,7 @@ async def test_real_file_server_on_loopback(
     hass: HomeAssistant, post: PostFn, media_dir: Path, loaded_entry: MockConfigEntry
 ) -> None:
     """The real shared session downloads from a real HTTP server."""
-    audio = b"RIFF" + bytes(range(256)) * 4096
+    audio = WAV_HEADER + bytes(range(256)) * 4096
     hits: list[str] = []
 
     async def recording(request: web.Request) -> web.Response:

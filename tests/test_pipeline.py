@@ -19,6 +19,7 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
 from custom_components.m8com.const import DOMAIN
 
 from .conftest import (
+    MP3_BYTES,
     RECORDING_URL,
     PostFn,
     load_payload,
@@ -41,7 +42,7 @@ async def test_redelivery_repairs_a_lost_recording_without_second_event(
 ) -> None:
     await start(hass, config_entry, hass_storage, [pending(4711, timedelta(hours=2))])
     fresh = "https://recordings.m8com.test/rec/4711.mp3?token=new"
-    aioclient_mock.get(fresh, content=b"audio", headers={"Content-Type": "audio/mpeg"})
+    aioclient_mock.get(fresh, content=MP3_BYTES, headers={"Content-Type": "audio/mpeg"})
     client = await hass_client_no_auth()
     response = await client.post(
         f"/api/webhook/{config_entry.data['webhook_id']}",
@@ -63,7 +64,7 @@ async def test_redelivery_of_a_saved_call_changes_nothing(
     aioclient_mock: AiohttpClientMocker,
     loaded_entry: MockConfigEntry,
 ) -> None:
-    aioclient_mock.get(URL, content=b"audio", headers={"Content-Type": "audio/mpeg"})
+    aioclient_mock.get(URL, content=MP3_BYTES, headers={"Content-Type": "audio/mpeg"})
     for _ in range(3):
         await post(load_payload("v2"))
         await hass.async_block_till_done(wait_background_tasks=True)
@@ -78,7 +79,7 @@ async def test_disk_error_raises_issue_and_next_success_clears_it(
     issue_registry: ir.IssueRegistry,
     caplog: Any,
 ) -> None:
-    aioclient_mock.get(URL, content=b"audio", headers={"Content-Type": "audio/mpeg"})
+    aioclient_mock.get(URL, content=MP3_BYTES, headers={"Content-Type": "audio/mpeg"})
     issue_id = f"disk_error_{loaded_entry.entry_id}"
     with patch(
         "custom_components.m8com.downloader.open_part",
@@ -111,7 +112,7 @@ async def test_200_concurrent_deliveries_of_50_calls(
     for n in range(50):
         aioclient_mock.get(
             f"https://r.test/{n}.mp3",
-            content=b"a" * n,
+            content=MP3_BYTES + b"a" * n,
             headers={"Content-Type": "audio/mpeg"},
         )
     payloads = [

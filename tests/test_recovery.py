@@ -18,7 +18,7 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
 from custom_components.m8com.call import LOST_REASON
 from custom_components.m8com.const import DOMAIN
 
-from .conftest import RECORDING_URL, pending, start, stored, stored_calls
+from .conftest import MP3_BYTES, RECORDING_URL, pending, start, stored, stored_calls
 
 URL = RECORDING_URL
 
@@ -34,7 +34,7 @@ async def test_restart_resumes_fresh_and_reports_expired(
     debris = media_dir / "m8com" / "2025" / "03" / "14" / "140312_1.mp3.part"
     debris.parent.mkdir(parents=True)
     debris.write_bytes(b"half")
-    aioclient_mock.get(URL, content=b"audio", headers={"Content-Type": "audio/mpeg"})
+    aioclient_mock.get(URL, content=MP3_BYTES, headers={"Content-Type": "audio/mpeg"})
     await start(
         hass,
         config_entry,
@@ -67,7 +67,7 @@ async def test_restart_during_a_redelivery_retry_keeps_the_fresh_window(
     """Links redelivered 5 minutes ago are still valid after a restart."""
     stale = pending(4711, timedelta(hours=2))
     stale["links_received"] = (dt_util.utcnow() - timedelta(minutes=5)).isoformat()
-    aioclient_mock.get(URL, content=b"audio", headers={"Content-Type": "audio/mpeg"})
+    aioclient_mock.get(URL, content=MP3_BYTES, headers={"Content-Type": "audio/mpeg"})
     await start(hass, config_entry, hass_storage, [stale])
     record = stored(config_entry, 4711)
     assert (record.status, record.error) == ("saved", None)

@@ -24,7 +24,7 @@ import voluptuous as vol
 
 from custom_components.m8com.const import DOMAIN
 
-from .conftest import PostFn, load_payload, stored, stored_calls
+from .conftest import MP3_BYTES, PostFn, load_payload, stored, stored_calls
 
 DAY_MS = 86_400_000
 
@@ -44,7 +44,9 @@ async def calls(
         (3, 40, "0701111111", "inbound"),
     ):
         url = f"https://r.test/{call_id}.mp3"
-        aioclient_mock.get(url, content=b"abc", headers={"Content-Type": "audio/mpeg"})
+        aioclient_mock.get(
+            url, content=MP3_BYTES, headers={"Content-Type": "audio/mpeg"}
+        )
         await post(
             {
                 **load_payload("v2"),
@@ -195,7 +197,7 @@ async def test_erased_during_download_leaves_no_file(
     async def erase_then_answer(method: str, url: Any, data: Any) -> Any:
         await loaded_entry.runtime_data.store.async_erase({4711})
         return AiohttpClientMockResponse(
-            method, url, response=b"x", headers={"Content-Type": "audio/mpeg"}
+            method, url, response=MP3_BYTES, headers={"Content-Type": "audio/mpeg"}
         )
 
     aioclient_mock.get(

@@ -51,6 +51,16 @@ RETRY_MAX_DELAY: Final = 60.0
 WRITE_BLOCK_BYTES: Final = 4 * 1024 * 1024
 """Chunks are batched to this size before one executor write, so a large
 download costs a few hundred executor round-trips, not one per network chunk."""
+DOWNLOAD_BASE_SECONDS: Final = 120.0
+DOWNLOAD_MIN_BYTES_PER_SECOND: Final = 256 * 1024
+"""One download attempt may take the base time plus the size limit at this rate
+(a 100 MB limit: about 9 minutes), so a trickling server cannot hold one of the
+few download slots for the link's whole 30 minutes."""
+DOWNLOAD_READ_TIMEOUT: Final = 60.0
+"""No byte from the file server for this long fails the attempt."""
+MIN_FREE_DISK_MB: Final = 500
+"""Below this much free space on the media disk, downloads are refused (with the
+disk repair), so recordings never fill the disk Home Assistant runs from."""
 
 MEDIA_SUBDIR: Final = "m8com"
 

@@ -22,8 +22,12 @@ from homeassistant.util import dt as dt_util
 from yarl import URL
 
 from .const import (
+    DOWNLOAD_BASE_SECONDS,
+    DOWNLOAD_MIN_BYTES_PER_SECOND,
+    DOWNLOAD_READ_TIMEOUT,
     LOGGER,
     MAX_PARALLEL_DOWNLOADS,
+    MIN_FREE_DISK_MB,
     RETRY_FIRST_DELAY,
     RETRY_MAX_DELAY,
     WRITE_BLOCK_BYTES,
@@ -36,10 +40,20 @@ from .fetch_policy import (
     audio_extension,
     refused_reason,
 )
-from .media_files import PART_SUFFIX, discard, finish, open_part
+from .media_files import (
+    MAGIC_HEAD_BYTES,
+    PART_SUFFIX,
+    discard,
+    finish,
+    free_bytes,
+    open_part,
+    wrong_content,
+)
 from .slots import DeadlineExpiredError, DeadlineSlots
 
-_TIMEOUT = aiohttp.ClientTimeout(total=None, connect=30, sock_read=60)
+_TIMEOUT = aiohttp.ClientTimeout(
+    total=None, connect=30, sock_read=DOWNLOAD_READ_TIMEOUT
+)
 _RETRY_STATUSES = {HTTPStatus.REQUEST_TIMEOUT, HTTPStatus.TOO_MANY_REQUESTS}
 EXPIRED_WAITING = "recording link expired while waiting for a download slot"
 
@@ -126,6 +140,23 @@ class Downloader:
             delay = min(delay * 2, RETRY_MAX_DELAY)
 
     async def _attempt(self, job: Fetch) -> str:
+        await self._check_free_space()
+        bound = time_bound(job.max_bytes)
+        try:
+            async with asyncio.timeout(bound):
+                return await self._attempt_in_time(job)
+        except TimeoutError as err:  # the attempt's own errors are DownloadError
+            raise DownloadError(
+                f"download took longer than {bound:.0f} s", retry=False
+            ) from err
+
+    async def _check_free_space(self) -> None:
+        free = await self._hass.async_add_executor_job(free_bytes, self._root)
+        if free is not None and free < MIN_FREE_DISK_MB * 2**20:
+            reason = f"less than {MIN_FREE_DISK_MB} MB free on the disk"
+            raise DownloadError(reason, retry=False, disk=True)
+
+    async def _attempt_in_time(self, job: Fetch) -> str:
         url, target, max_bytes = job.url, job.target, job.max_bytes
         allow_private = job.allow_private
         left = max(1.0, (job.deadline - dt_util.utcnow()).total_seconds())
@@ -174,15 +205,22 @@ class Downloader:
             ) from err
         written = 0
         buffer = bytearray()
+        extension = path.suffix.removeprefix(".")
+        checked = False
         try:
             async for chunk in response.content.iter_chunked(1024 * 1024):
                 written += len(chunk)
                 if written > max_bytes:
                     raise _too_large()  # noqa: TRY301 - discarded below too
                 buffer += chunk
+                if not checked and len(buffer) >= MAGIC_HEAD_BYTES:
+                    _check_magic(extension, bytes(buffer))
+                    checked = True
                 if len(buffer) >= WRITE_BLOCK_BYTES:
                     await run(handle.write, bytes(buffer))
                     buffer.clear()
+            if not checked:
+                _check_magic(extension, bytes(buffer))
             await run(finish, handle, bytes(buffer), part, path)
         except OSError as err:
             await run(discard, handle, part)
@@ -192,6 +230,16 @@ class Downloader:
         except BaseException:
             await asyncio.shield(run(discard, handle, part))
             raise
+
+
+def time_bound(max_bytes: int) -> float:
+    """Seconds one attempt may take: a base plus the size limit at a low rate."""
+    return DOWNLOAD_BASE_SECONDS + max_bytes / DOWNLOAD_MIN_BYTES_PER_SECOND
+
+
+def _check_magic(extension: str, head: bytes) -> None:
+    if (reason := wrong_content(extension, head)) is not None:
+        raise DownloadError(reason, retry=False)
 
 
 def _check_response(response: aiohttp.ClientResponse, max_bytes: int) -> None:

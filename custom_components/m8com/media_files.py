@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 import os
 from pathlib import Path
+import shutil
 from typing import IO, TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -29,6 +30,47 @@ FILE_MODE = 0o600
 FOLDER_MODE = 0o700
 """Recordings and transcripts are personal data: only Home Assistant's own user
 reads them (HA serves them itself), whatever the process's umask."""
+
+
+_SYNC = 0xE0
+"""The three high bits of an MPEG frame's second byte (after 0xFF)."""
+MAGIC_HEAD_BYTES = 12
+"""Enough of a file's start to tell MP3/ID3 and RIFF/WAVE."""
+
+
+def wrong_content(extension: str, head: bytes) -> str | None:
+    """Why a file's first bytes are not the format its extension claims, or None.
+
+    ffmpeg later reads the file as that format; refusing a ``.mp3`` that is not
+    MP3 (frame sync or ID3 tag) or a ``.wav`` that is not RIFF/WAVE keeps other
+    content (a playlist, a page, a script) out of the media folder.
+    """
+    if extension == "mp3":
+        if head.startswith(b"ID3") or _frame_sync(head):
+            return None
+        return "not an MP3 file"
+    if extension == "wav":
+        if head.startswith(b"RIFF") and head[8:12] == b"WAVE":
+            return None
+        return "not a WAV file"
+    return None
+
+
+def _frame_sync(head: bytes) -> bool:
+    """An MPEG audio frame starts with 11 set bits (0xFF, then 0xE0 set)."""
+    return head[:1] == b"\xff" and len(head) > 1 and head[1] & _SYNC == _SYNC
+
+
+def free_bytes(root: Path) -> int | None:
+    """Free space on the disk of the media folder (executor); None if unknown.
+
+    The folder may not exist yet: its nearest existing parent is on that disk.
+    """
+    try:
+        folder = next(p for p in (root, *root.parents) if p.exists())
+        return shutil.disk_usage(folder).free
+    except (OSError, StopIteration):
+        return None
 
 
 def open_part(part: Path) -> IO[bytes]:
