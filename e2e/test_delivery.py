@@ -82,7 +82,7 @@ async def stored_ids(ha: HomeAssistantProcess) -> dict[int, dict[str, Any]]:
     found = await ha.rest(
         "POST",
         "/api/services/m8com/get_recordings?return_response",
-        {"limit": 100_000},
+        {"limit": 10_000},  # the action's maximum; no test stores more
     )
     return {r["call_id"]: r for r in found["service_response"]["recordings"]}
 
