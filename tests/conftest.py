@@ -186,6 +186,20 @@ async def loaded_entry(
 
 
 @pytest.fixture
+async def failed_entry(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> MockConfigEntry:
+    """The account after a set-up that failed late (recovery hit a disk error)."""
+    config_entry.add_to_hass(hass)
+    with patch(
+        "custom_components.m8com.account.async_recover",
+        side_effect=OSError(5, "Input/output error"),
+    ):
+        assert not await hass.config_entries.async_setup(config_entry.entry_id)
+    return config_entry
+
+
+@pytest.fixture
 async def client(
     hass_client_no_auth: Callable[[], Coroutine[Any, Any, Client]],
     loaded_entry: MockConfigEntry,

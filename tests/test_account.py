@@ -23,27 +23,21 @@ DAY_MS = 24 * 3600 * 1000
 
 async def test_failed_recovery_leaves_no_entity_and_the_reload_starts_clean(
     hass: HomeAssistant,
-    config_entry: MockConfigEntry,
+    failed_entry: MockConfigEntry,
     hass_client_no_auth: Callable[[], Coroutine[Any, Any, Client]],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    config_entry.add_to_hass(hass)
-    with patch(
-        "custom_components.m8com.account.async_recover",
-        side_effect=OSError(5, "Input/output error"),
-    ):
-        assert not await hass.config_entries.async_setup(config_entry.entry_id)
-    assert config_entry.state.value == "setup_error"  # (no narrowing for mypy)
+    assert failed_entry.state.value == "setup_error"  # (no narrowing for mypy)
     assert hass.states.async_entity_ids() == []
     registry = er.async_get(hass)
-    assert er.async_entries_for_config_entry(registry, config_entry.entry_id) == []
-    failed_store = config_entry.runtime_data.store
+    assert er.async_entries_for_config_entry(registry, failed_entry.entry_id) == []
+    failed_store = failed_entry.runtime_data.store
 
-    assert await hass.config_entries.async_reload(config_entry.entry_id)
+    assert await hass.config_entries.async_reload(failed_entry.entry_id)
     await hass.async_block_till_done()
-    assert config_entry.state is ConfigEntryState.LOADED
+    assert failed_entry.state is ConfigEntryState.LOADED
     assert "already been setup" not in caplog.text
-    assert config_entry.runtime_data.store is not failed_store
+    assert failed_entry.runtime_data.store is not failed_store
     client = await hass_client_no_auth()
     today = {**CALL, "startTime": int(dt_util.utcnow().timestamp() * 1000)}
     assert (await client.post(DIRECT_PATH, json=today, headers=AUTH)).status == 200
@@ -51,13 +45,13 @@ async def test_failed_recovery_leaves_no_entity_and_the_reload_starts_clean(
     # One calls sensor, bound to the new store: it shows the call.
     sensors = [
         e.entity_id
-        for e in er.async_entries_for_config_entry(registry, config_entry.entry_id)
+        for e in er.async_entries_for_config_entry(registry, failed_entry.entry_id)
         if e.unique_id.endswith("_recordings_today")
     ]
     assert sensors == ["sensor.m8com_calls_today"]
     assert state_of(hass, "sensor.m8com_calls_today").state == "1"
-    assert 4711 in stored_calls(config_entry)
-    assert failed_store is not config_entry.runtime_data.store
+    assert 4711 in stored_calls(failed_entry)
+    assert failed_store is not failed_entry.runtime_data.store
 
 
 async def test_a_failure_after_the_store_cancels_what_set_up_started(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from unittest.mock import patch
 
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -50,16 +49,10 @@ async def test_diagnostics(
 
 
 async def test_diagnostics_of_an_account_whose_set_up_failed(
-    hass: HomeAssistant, config_entry: MockConfigEntry
+    hass: HomeAssistant, failed_entry: MockConfigEntry
 ) -> None:
     """Its store is closed: settings, state and deliveries, never an error."""
-    config_entry.add_to_hass(hass)
-    with patch(
-        "custom_components.m8com.account.async_recover",
-        side_effect=OSError(5, "Input/output error"),
-    ):
-        assert not await hass.config_entries.async_setup(config_entry.entry_id)
-    result = await async_get_config_entry_diagnostics(hass, config_entry)
+    result = await async_get_config_entry_diagnostics(hass, failed_entry)
     assert result["state"] == "setup_error"
     assert result["entry"]["data"]["secret"] == "**REDACTED**"
     assert SECRET not in json.dumps(result)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
-from unittest.mock import patch
 
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
@@ -182,20 +181,14 @@ async def test_callback_rules_and_assist_are_saved_and_cleared(
 
 async def test_opens_on_an_account_whose_set_up_failed(
     hass: HomeAssistant,
-    config_entry: MockConfigEntry,
+    failed_entry: MockConfigEntry,
     hass_client: Callable[[], Awaitable[Any]],
 ) -> None:
     """The dialog is where a broken phone book or engine is fixed: it must open."""
-    config_entry.add_to_hass(hass)
-    with patch(
-        "custom_components.m8com.account.async_recover",
-        side_effect=OSError(5, "Input/output error"),
-    ):
-        assert not await hass.config_entries.async_setup(config_entry.entry_id)
     assert await async_setup_component(hass, "config", {})
     client = await hass_client()
     opened = await (
-        await client.post(FLOW, json={"handler": config_entry.entry_id})
+        await client.post(FLOW, json={"handler": failed_entry.entry_id})
     ).json()
     assert opened["type"] == "form", opened
     done = await (
