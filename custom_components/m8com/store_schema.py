@@ -126,6 +126,20 @@ def _callbacks(db: sqlite3.Connection) -> None:
     )
 
 
+def _callbacks_done(db: sqlite3.Connection) -> None:
+    """Ticked-off callback items by when they were ticked off, newest first.
+
+    Set-up shows the last few ticked-off items: with this index that is a walk
+    of its first entries, not a scan and sort of every item ever ticked off
+    (800 ms at 100 000 of them without it; the cost grew with the history).
+    """
+    db.execute(
+        "CREATE INDEX calls_callback_done "
+        "ON calls (json_extract(record, '$.callback_done_at')) "
+        "WHERE json_extract(record, '$.callback') = 'done'"
+    )
+
+
 def _script(db: sqlite3.Connection, script: str) -> None:
     """Run statements one by one (``executescript`` would commit the migration)."""
     statement = ""
@@ -159,6 +173,7 @@ MIGRATIONS: Final[list[Callable[[sqlite3.Connection], None]]] = [
     _calls,
     _text,
     _callbacks,
+    _callbacks_done,
 ]
 """Schema steps; ``PRAGMA user_version`` says how many a database has had."""
 
