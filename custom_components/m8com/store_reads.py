@@ -17,7 +17,7 @@ from homeassistant.core import HomeAssistant
 
 from .call import Call
 from .store_db import Database
-from .store_query import Query, build
+from .store_query import Query, find
 from .store_rows import SELECT, from_row
 
 NEWEST_FIRST: Final = "started DESC, received DESC, call_id DESC"
@@ -71,9 +71,13 @@ class StoreReads:
 
     async def async_find(self, query: Query) -> list[Call]:
         """``get_recordings``: kept calls matching every filter given."""
-        sql, params = build(query, fts=self.fts)
-        rows = await self._async_read(sql, params)
-        return await self._hass.async_add_executor_job(calls_of, rows)
+        fts, read = self.fts, self._db.read
+
+        def job() -> list[Call]:  # the probes and the query in one executor job
+            return calls_of(find(read, query, fts=fts))
+
+        async with self._read_lock:
+            return await self._hass.async_add_executor_job(job)
 
     async def async_involving(self, number: str) -> list[Call]:
         """Every stored call a (normalised) number took part in, in any role."""
