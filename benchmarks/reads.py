@@ -30,8 +30,9 @@ import time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from benchmarks._common import start_with_entry
-from benchmarks.scale import ZONE, action, fill, rss_mib
+from benchmarks._common import rss_mib, start_with_entry
+from benchmarks._fill import ZONE, fill
+from benchmarks.scale import action
 from custom_components.m8com.store_db import remove_files
 from e2e.harness import HomeAssistantProcess, WebSocket
 

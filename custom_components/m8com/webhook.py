@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from functools import lru_cache
 import hmac
 from http import HTTPStatus
 import ipaddress
@@ -223,15 +224,23 @@ def local_origin(request: web.Request, hass: HomeAssistant | None = None) -> boo
         return False
     transport = getattr(request, "transport", None)
     peer = transport.get_extra_info("peername") if transport is not None else None
-    try:
-        ip = ipaddress.ip_address(str(getattr(request, "remote", None)))
-        socket_ip = ipaddress.ip_address(peer[0]) if peer else ip
-    except ValueError:
+    ip = _address(str(getattr(request, "remote", None)))
+    socket_ip = _address(str(peer[0])) if peer else ip
+    if ip is None or socket_ip is None:
         return False
     proxies = getattr(getattr(hass, "http", None), "trusted_proxies", None) or []
     if any(socket_ip in network for network in proxies):
         return False
     return ip.is_loopback or ip.is_private
+
+
+@lru_cache(maxsize=256)
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """An IP address, or None; parsed once per sender (M8Com uses a few)."""
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
 
 
 async def _read_bounded(request: web.Request) -> bytes | None:
