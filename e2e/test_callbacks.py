@@ -9,8 +9,7 @@ agent; the default agent answers the shipped custom sentences through
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 import importlib.util
 import json
 from pathlib import Path
@@ -22,7 +21,7 @@ import pytest
 from yarl import URL
 
 from .conftest import running
-from .harness import REPO, HomeAssistantProcess, WebSocket, curl_post
+from .harness import REPO, HomeAssistantProcess, WebSocket, curl_post, until
 from .test_real_ha import SECRET, create_entry, payload
 
 TODO = "todo.m8com_callbacks"
@@ -114,15 +113,6 @@ async def say(ha: HomeAssistantProcess, text: str, language: str) -> str:
     )
     speech: str = found["response"]["speech"]["plain"]["speech"]
     return speech
-
-
-async def until[T](check: Callable[[], Awaitable[T]], timeout: float = 30) -> T:
-    """Poll until ``check`` returns something true (a condition, not a time)."""
-    async with asyncio.timeout(timeout):
-        while True:
-            if result := await check():
-                return result
-            await asyncio.sleep(0.1)  # another process: nothing to await but HTTP
 
 
 async def test_callbacks_and_assist_in_real_ha(

@@ -194,15 +194,9 @@ async def main() -> None:
                     for e in await ha.rest("GET", "/api/config/config_entries/entry")
                     if e["domain"] == "m8com"
                 )
-                await asyncio.sleep(2)  # HA saves a new entry after 1 s
-                entries = json.loads(
-                    (ha.config / ".storage" / "core.config_entries").read_text()
-                )["data"]["entries"]
-                webhook_id = next(
-                    e["data"]["webhook_id"]
-                    for e in entries
-                    if e["entry_id"] == entry["entry_id"]
-                )
+                webhook_id = (await ha.saved_entry(entry["entry_id"]))["data"][
+                    "webhook_id"
+                ]
                 await names_and_transcripts(ha, entry["entry_id"])
                 await options_dialog(page, ha)
                 await send_calls(ha, webhook_id)
