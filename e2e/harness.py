@@ -22,6 +22,7 @@ import sys
 from typing import Any, Self
 
 import aiohttp
+import imageio_ffmpeg
 
 REPO = Path(__file__).resolve().parents[1]
 USERNAME = "m8com-e2e"
@@ -362,6 +363,23 @@ class HomeAssistantProcess:
             ):
                 problems.append(f"{record} | {line}")
         return problems
+
+
+def dev_process(config: Path) -> HomeAssistantProcess:
+    """The dev HA: ``config/configuration.yaml`` with what ``scripts/develop`` sets
+    (port, URL, bundled ffmpeg, media folder), fresh in ``config``."""
+    ha = HomeAssistantProcess(
+        config=config,
+        config_text=(REPO / "config" / "configuration.yaml").read_text(),
+    )
+    ha.media.mkdir(parents=True)
+    ha.env = {
+        "M8COM_DEV_PORT": str(ha.port),
+        "M8COM_DEV_URL": ha.url,
+        "M8COM_DEV_FFMPEG": imageio_ffmpeg.get_ffmpeg_exe(),
+        "M8COM_DEV_MEDIA": str(ha.media),
+    }
+    return ha
 
 
 class WebSocket:

@@ -22,7 +22,7 @@ from yarl import URL
 
 from .conftest import running
 from .harness import REPO, HomeAssistantProcess, WebSocket, curl_post, until
-from .test_real_ha import SECRET, create_entry, payload
+from .test_real_ha import SECRET, create_entry, options, payload
 
 TODO = "todo.m8com_callbacks"
 BOOK = "+46 70-123 45 67 = Anna Kund\n+46 70-999 99 99 = Bo Berg"
@@ -56,25 +56,6 @@ def call(call_id: int, number: str, seconds: int, **extra: Any) -> str:
         **extra,
     }
     return json.dumps(body)
-
-
-async def options(ha: HomeAssistantProcess, entry_id: str, **sections: Any) -> None:
-    """Submit the options form as the UI does (every section present)."""
-    flow = await ha.rest(
-        "POST", "/api/config/config_entries/options/flow", {"handler": entry_id}
-    )
-    form: dict[str, Any] = {
-        "names": {},
-        "transcripts": {},
-        "callbacks": {},
-        "assist": {},
-    }
-    done = await ha.rest(
-        "POST",
-        f"/api/config/config_entries/options/flow/{flow['flow_id']}",
-        form | sections,
-    )
-    assert done["type"] == "create_entry", done
 
 
 async def service(ha: HomeAssistantProcess, name: str, data: dict[str, Any]) -> Any:

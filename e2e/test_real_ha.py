@@ -61,6 +61,26 @@ async def create_entry(
     return result
 
 
+async def options(ha: HomeAssistantProcess, entry_id: str, **fields: Any) -> None:
+    """Submit the options form as the UI does: the folded sections nested, each
+    present (empty unless given), top-level fields beside them."""
+    flow = await ha.rest(
+        "POST", "/api/config/config_entries/options/flow", {"handler": entry_id}
+    )
+    form: dict[str, Any] = {
+        "names": {},
+        "transcripts": {},
+        "callbacks": {},
+        "assist": {},
+    }
+    done = await ha.rest(
+        "POST",
+        f"/api/config/config_entries/options/flow/{flow['flow_id']}",
+        form | fields,
+    )
+    assert done["type"] == "create_entry", done
+
+
 async def no_event(ws: WebSocket) -> bool:
     """True when no subscribed event arrives within two seconds."""
     try:

@@ -27,7 +27,7 @@ from yarl import URL
 from .conftest import WAV, running
 from .custom_components.stt_length.stt import ENGINE_HAS_IT
 from .harness import HomeAssistantProcess, WebSocket, curl_post, free_port, until
-from .test_real_ha import SECRET, create_entry, payload
+from .test_real_ha import SECRET, create_entry, options, payload
 
 WAV_SECONDS = (len(WAV) - 44) / 8000
 """The recording: 8 kHz mono 8-bit after a 44-byte header."""
@@ -55,21 +55,12 @@ async def account_with_engine(ha: HomeAssistantProcess) -> str:
         "POST", "/api/config/config_entries/flow", {"handler": "stt_length"}
     )
     assert engine["type"] == "create_entry", engine
-    # The options form as the UI sends it: the folded sections are nested.
-    flow = await ha.rest(
-        "POST", "/api/config/config_entries/options/flow", {"handler": entry_id}
+    await options(
+        ha,
+        entry_id,
+        names={"phone_book": "+46 70-123 45 67 = Anna Kund"},
+        transcripts={"transcribe_with": "stt.stt_length"},
     )
-    done = await ha.rest(
-        "POST",
-        f"/api/config/config_entries/options/flow/{flow['flow_id']}",
-        {
-            "names": {"phone_book": "+46 70-123 45 67 = Anna Kund"},
-            "transcripts": {"transcribe_with": "stt.stt_length"},
-            "callbacks": {},
-            "assist": {},
-        },
-    )
-    assert done["type"] == "create_entry", done
     return ha.url + URL(account["description_placeholders"]["webhook_url"]).path
 
 
@@ -237,23 +228,10 @@ async def test_a_local_whisper_through_home_assistants_wyoming_client(
         assert added["type"] == "create_entry", added
         whisper = await until_entity(ha, "stt.")
         account = await create_entry(ha)
-        flow = await ha.rest(
-            "POST",
-            "/api/config/config_entries/options/flow",
-            {"handler": account["result"]["entry_id"]},
-        )
-        await ha.rest(
-            "POST",
-            f"/api/config/config_entries/options/flow/{flow['flow_id']}",
-            {
-                "names": {},
-                "transcripts": {
-                    "transcribe_with": whisper,
-                    "transcribe_language": "sv",
-                },
-                "callbacks": {},
-                "assist": {},
-            },
+        await options(
+            ha,
+            account["result"]["entry_id"],
+            transcripts={"transcribe_with": whisper, "transcribe_language": "sv"},
         )
         url = account["description_placeholders"]["webhook_url"]
         async with WebSocket(ha) as ws:

@@ -31,6 +31,7 @@ from playwright.async_api import Page, async_playwright
 from e2e.conftest import WAV
 from e2e.harness import HomeAssistantProcess, WebSocket, curl_post, free_port
 from e2e.readme import readme_dashboard
+from e2e.test_real_ha import options
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -134,18 +135,11 @@ async def recordings() -> web.AppRunner:
 async def names_and_transcripts(ha: HomeAssistantProcess, entry_id: str) -> None:
     """The test engine as the account's transcriber, and a phone book."""
     await ha.rest("POST", "/api/config/config_entries/flow", {"handler": "stt_length"})
-    flow = await ha.rest(
-        "POST", "/api/config/config_entries/options/flow", {"handler": entry_id}
-    )
-    await ha.rest(
-        "POST",
-        f"/api/config/config_entries/options/flow/{flow['flow_id']}",
-        {
-            "names": {"phone_book": "+46701234567 = Anna Kund\n+46709876543 = Bo Berg"},
-            "transcripts": {"transcribe_with": "stt.stt_length"},
-            "callbacks": {},
-            "assist": {},
-        },
+    await options(
+        ha,
+        entry_id,
+        names={"phone_book": "+46701234567 = Anna Kund\n+46709876543 = Bo Berg"},
+        transcripts={"transcribe_with": "stt.stt_length"},
     )
 
 
