@@ -36,6 +36,10 @@ PARTIES: Final = (
 )  # fmt: skip
 """Every field that can name a subscriber: erasure and search by number."""
 
+_RECORD_FIELDS: Final = tuple(
+    f.name for f in dataclasses.fields(Call) if f.name not in _OWN_COLUMNS
+)
+"""What the ``record`` column holds: every field without a column of its own."""
 Row = tuple[int, float, float, float, str | None, str, str | None, str | None,
             str, str]  # fmt: skip
 
@@ -44,11 +48,7 @@ def to_row(call: Call) -> Row:
     """The ``calls`` row of a call (``COLUMNS`` order)."""
     started = call.started.timestamp()
     received = call.received.timestamp()
-    record = {
-        f.name: getattr(call, f.name)
-        for f in dataclasses.fields(call)
-        if f.name not in _OWN_COLUMNS
-    }
+    record = {name: getattr(call, name) for name in _RECORD_FIELDS}
     return (
         call.call_id,
         started,
