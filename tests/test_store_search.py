@@ -118,3 +118,19 @@ async def test_newest_first_when_asked_even_with_a_rare_word(
     assert [c.call_id for c in found] == [5, 2]
     found = await store.async_find(Query(text="refund whole", by_rank=False))
     assert [c.call_id for c in found] == [5]
+
+
+@pytest.mark.usefixtures("six")
+@pytest.mark.parametrize("dense", [0, 100])
+async def test_answer_group_narrows_through_the_text_index(
+    hass: HomeAssistant, dense: int
+) -> None:
+    """A group no call has answers at once; the comparison stays exact."""
+    with patch("custom_components.m8com.store_search.DENSE", dense):
+        assert await ids(hass, answer_group="Support") == [6, 5, 4, 3, 2, 1]
+        assert await ids(hass, answer_group="ag-1", limit=2) == [6, 5]
+        assert await ids(hass, answer_group="Support", text="refund") == [2, 5]
+        assert await ids(hass, answer_group="support") == []  # exact, as before
+        assert await ids(hass, answer_group="Nobody") == []
+        assert await ids(hass, answer_group="Nobody", text="invoice") == []
+        assert await ids(hass, answer_group="-") == []  # no word to narrow by
