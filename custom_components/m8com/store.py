@@ -27,7 +27,13 @@ from .call import Call, local_day
 from .const import DOMAIN, LOGGER
 from .phone_numbers import region_of
 from .store_db import Database, remove_files
-from .store_open import async_open_database, async_start_anew, damaged
+from .store_open import (
+    async_damage_found,
+    async_open_database,
+    async_start_anew,
+    damaged,
+)
+from .store_purge import TextPurge, erase, purge_pending
 from .store_query import Query, build
 from .store_rows import SELECT, from_row, numbers_of, to_row
 
@@ -80,6 +86,9 @@ class CallStore:
         self._counts: dict[date, int] = {}
         self.last_received: datetime | None = None
         """When HA last received a kept call (the silence watch)."""
+        self.purge = TextPurge(
+            hass, lambda op: self._async_write(op, patient=True), self._async_exact
+        )
 
     @property
     def path(self) -> Path:
@@ -106,6 +115,8 @@ class CallStore:
                 raise
             await async_start_anew(self._hass, self._entry_id, self._db, err)
             await self._async_first_reads()
+        if await self._hass.async_add_executor_job(purge_pending, self._db):
+            self.purge.start()  # an erasure's words, from before a restart
 
     async def _async_first_reads(self) -> None:
         await self.async_refresh()
@@ -116,6 +127,7 @@ class CallStore:
 
     async def async_close(self) -> None:
         """Let pending writes finish, then close the file."""
+        await self.purge.async_stop()
         async with self._write_lock, self._read_lock:
             await self._hass.async_add_executor_job(self._db.close)
 
@@ -189,15 +201,22 @@ class CallStore:
             rows = await self._hass.async_add_executor_job(
                 self._erase_now, sorted(call_ids)
             )
+            if rows and self._db.purge_needed:
+                self.purge.start()
         await self.async_refresh()
         return await self._hass.async_add_executor_job(_calls, rows)
 
     def _erase_now(self, call_ids: list[int]) -> list[tuple[Any, ...]]:
         rows: list[tuple[Any, ...]] = _transaction(
-            self._db, lambda db: db.delete(call_ids)
+            self._db, lambda db: erase(db, call_ids)
         )
-        self._db.scrub()
+        self._db.checkpoint_exact()
         return rows
+
+    async def _async_exact(self, op: _Op) -> None:
+        """Run ``op`` (a checkpoint) with no read or write in the way."""
+        async with self._write_lock, self._read_lock:
+            await self._hass.async_add_executor_job(op, self._db)
 
     async def async_hold(self) -> None:
         """Before a backup: fold the WAL into the file and hold writes."""
@@ -254,6 +273,7 @@ class CallStore:
                     _transaction_all, self._db, ops
                 )
             except BaseException as err:  # every waiting delivery gets its 503
+                async_damage_found(self._hass, self._entry_id, err)
                 failure = _unavailable(err)
                 for _, future in batch:
                     if not future.done():
@@ -265,6 +285,7 @@ class CallStore:
                 if future.done():
                     continue
                 if isinstance(result, _Failed):  # this call only: a 503 for it
+                    async_damage_found(self._hass, self._entry_id, result.error)
                     future.set_exception(_unavailable(result.error))
                 else:
                     future.set_result(result)
