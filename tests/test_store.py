@@ -16,7 +16,7 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.m8com import backup, store as store_module
+from custom_components.m8com import backup, store_commit
 from custom_components.m8com.const import DOMAIN
 from custom_components.m8com.store import CallStore
 from custom_components.m8com.store_db import Database
@@ -315,14 +315,14 @@ async def test_calls_that_arrive_together_share_one_commit(
     hass: HomeAssistant, post: PostFn, loaded_entry: MockConfigEntry
 ) -> None:
     """Group commit: one transaction (one fsync) carries several calls."""
-    real = store_module._transaction_all
+    real = store_commit.transaction_all
     sizes: list[int] = []
 
     def counted(db: Database, ops: list[Any]) -> list[Any]:
         sizes.append(len(ops))
         return real(db, ops)
 
-    with patch.object(store_module, "_transaction_all", counted):
+    with patch("custom_components.m8com.store.transaction_all", counted):
         answers = await asyncio.gather(*(post(call(n)) for n in range(1, 21)))
     assert {a.status for a in answers} == {HTTPStatus.OK}
     assert sum(sizes) == 20
@@ -337,8 +337,9 @@ async def test_a_write_cut_short_by_a_stop_is_a_calm_503(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """HA cancels the commit while stopping: 503 + Retry-After, no traceback."""
-    with patch.object(
-        store_module, "_transaction_all", side_effect=asyncio.CancelledError
+    with patch(
+        "custom_components.m8com.store.transaction_all",
+        side_effect=asyncio.CancelledError,
     ):
         answer = await post(call(1))
     assert answer.status == HTTPStatus.SERVICE_UNAVAILABLE

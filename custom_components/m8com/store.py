@@ -13,19 +13,26 @@ and the day counts the sensor shows are small caches refreshed from queries.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 import copy
-from datetime import date, datetime, timedelta
 from pathlib import Path
 import sqlite3
-from typing import Any, Final, NamedTuple
+from typing import Any, Final
 
 from homeassistant.core import HomeAssistant
-from homeassistant.util import dt as dt_util
 
-from .call import Call, local_day
+from .call import Call
 from .const import DOMAIN, LOGGER
 from .phone_numbers import region_of
+from .store_cache import RECENT_LIMIT, CachedReads
+from .store_commit import (
+    Failed,
+    Op,
+    StoreUnavailableError,
+    transaction,
+    transaction_all,
+    unavailable,
+)
 from .store_db import Database, remove_files
 from .store_open import (
     async_damage_found,
@@ -34,34 +41,17 @@ from .store_open import (
     damaged,
 )
 from .store_purge import TextPurge, erase, purge_pending
-from .store_query import Query, build
-from .store_rows import SELECT, from_row, numbers_of, to_row
+from .store_reads import calls_of
+from .store_rows import from_row, numbers_of, to_row
 
-RECENT_LIMIT: Final = 10
-"""How many of the newest calls are cached (the sensor's ``recent_calls``)."""
+__all__ = ["HOLD_WAIT", "BackupRunningError", "CallStore", "StoreUnavailableError"]
+
 HOLD_WAIT: Final = 5.0
 """How long a write waits for a backup to finish before it gives up (503)."""
-RETRY_AFTER: Final = 30
-NEWEST_FIRST: Final = "started DESC, received DESC, call_id DESC"
-"""The one order of "newest": by start, calls that started together by receipt."""
-_MANY: Final = 500
-"""Ids per ``IN (…)`` query (SQLite allows at least 999 parameters)."""
-
-
-class StoreUnavailableError(Exception):
-    """The store cannot take a write now (backup running, disk full, damage).
-
-    The delivery is answered 503 with ``Retry-After``: M8Com tries again.
-    """
-
-    retry_after = RETRY_AFTER
 
 
 class BackupRunningError(StoreUnavailableError):
     """A backup held writes longer than ``HOLD_WAIT``."""
-
-
-type _Op = Callable[[Database], Any]
 
 
 def db_path(hass: HomeAssistant, entry_id: str) -> Path:
@@ -69,36 +59,24 @@ def db_path(hass: HomeAssistant, entry_id: str) -> Path:
     return Path(hass.config.path(".storage", f"{DOMAIN}.{entry_id}.db"))
 
 
-class CallStore:
-    """All calls of one config entry, keyed by M8Com's call id."""
+class CallStore(CachedReads):
+    """All calls of one config entry, keyed by M8Com's call id.
+
+    The reads (``get_recordings``, the media browser, …) are ``StoreReads``',
+    the sensor's caches ``CachedReads``'; this class adds the writes.
+    """
 
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
         """Bind to the entry's database file; nothing is opened yet."""
-        self._hass = hass
+        super().__init__(hass, Database(db_path(hass, entry_id)))
         self._entry_id = entry_id
-        self._db = Database(db_path(hass, entry_id))
         self._write_lock = asyncio.Lock()
-        self._read_lock = asyncio.Lock()
-        self._batch: list[tuple[_Op, asyncio.Future[Any]]] = []
+        self._batch: list[tuple[Op, asyncio.Future[Any]]] = []
         self._released = asyncio.Event()
         self._released.set()
-        self._recent: list[Call] = []
-        self._counts: dict[date, int] = {}
-        self.last_received: datetime | None = None
-        """When HA last received a kept call (the silence watch)."""
         self.purge = TextPurge(
             hass, lambda op: self._async_write(op, patient=True), self._async_exact
         )
-
-    @property
-    def path(self) -> Path:
-        """The database file."""
-        return self._db.path
-
-    @property
-    def fts(self) -> bool:
-        """Whether text searches use FTS5 (else ``LIKE``)."""
-        return self._db.text_index
 
     async def async_open(self) -> None:
         """Open the file (importing 0.2's index once), then fill the caches.
@@ -204,16 +182,16 @@ class CallStore:
             if rows and self._db.purge_needed:
                 self.purge.start()
         await self.async_refresh()
-        return await self._hass.async_add_executor_job(_calls, rows)
+        return await self._hass.async_add_executor_job(calls_of, rows)
 
     def _erase_now(self, call_ids: list[int]) -> list[tuple[Any, ...]]:
-        rows: list[tuple[Any, ...]] = _transaction(
+        rows: list[tuple[Any, ...]] = transaction(
             self._db, lambda db: erase(db, call_ids)
         )
         self._db.checkpoint_exact()
         return rows
 
-    async def _async_exact(self, op: _Op) -> None:
+    async def _async_exact(self, op: Op) -> None:
         """Run ``op`` (a checkpoint) with no read or write in the way."""
         async with self._write_lock, self._read_lock:
             await self._hass.async_add_executor_job(op, self._db)
@@ -237,7 +215,7 @@ class CallStore:
         except TimeoutError as err:
             raise BackupRunningError("a backup is running") from err
 
-    async def _async_write(self, op: _Op, *, patient: bool = False) -> Any:
+    async def _async_write(self, op: Op, *, patient: bool = False) -> Any:
         """Run ``op`` in the next group commit; return its result once durable.
 
         A delivery (not ``patient``) is refused after ``HOLD_WAIT`` of a backup
@@ -254,7 +232,7 @@ class CallStore:
                 if not patient:
                     raise
 
-    async def _async_commit(self, op: _Op) -> Any:
+    async def _async_commit(self, op: Op) -> Any:
         future: asyncio.Future[Any] = self._hass.loop.create_future()
         self._batch.append((op, future))
         if len(self._batch) == 1:
@@ -270,11 +248,11 @@ class CallStore:
             try:
                 await self._async_wait_release()
                 results = await self._hass.async_add_executor_job(
-                    _transaction_all, self._db, ops
+                    transaction_all, self._db, ops
                 )
             except BaseException as err:  # every waiting delivery gets its 503
                 async_damage_found(self._hass, self._entry_id, err)
-                failure = _unavailable(err)
+                failure = unavailable(err)
                 for _, future in batch:
                     if not future.done():
                         future.set_exception(failure)
@@ -284,237 +262,12 @@ class CallStore:
             for (_, future), result in zip(batch, results, strict=True):
                 if future.done():
                     continue
-                if isinstance(result, _Failed):  # this call only: a 503 for it
+                if isinstance(result, Failed):  # this call only: a 503 for it
                     async_damage_found(self._hass, self._entry_id, result.error)
-                    future.set_exception(_unavailable(result.error))
+                    future.set_exception(unavailable(result.error))
                 else:
                     future.set_result(result)
-
-    # Reads
-
-    async def _async_read(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
-        async with self._read_lock:
-            return await self._hass.async_add_executor_job(self._db.read, sql, params)
-
-    async def _async_calls(self, where: str, *params: Any) -> list[Call]:
-        rows = await self._async_read(f"{SELECT} {where}", list(params))
-        return await self._hass.async_add_executor_job(_calls, rows)
-
-    async def async_get(self, call_id: int) -> Call | None:
-        """One stored call (a filtered one too), or None."""
-        found = await self._async_calls("WHERE call_id = ?", call_id)
-        return found[0] if found else None
-
-    async def async_get_many(self, call_ids: set[int]) -> dict[int, Call]:
-        """Stored calls by id (start-up: the owners of audio found on disk)."""
-        ids = sorted(call_ids)
-        found: dict[int, Call] = {}
-        for start in range(0, len(ids), _MANY):
-            part = ids[start : start + _MANY]
-            marks = ",".join("?" * len(part))
-            for call in await self._async_calls(f"WHERE call_id IN ({marks})", *part):
-                found[call.call_id] = call
-        return found
-
-    async def async_find(self, query: Query) -> list[Call]:
-        """``get_recordings``: kept calls matching every filter given."""
-        sql, params = build(query, fts=self.fts)
-        rows = await self._async_read(sql, params)
-        return await self._hass.async_add_executor_job(_calls, rows)
-
-    async def async_involving(self, number: str) -> list[Call]:
-        """Every stored call a (normalised) number took part in, in any role."""
-        return await self._async_calls(
-            "WHERE call_id IN (SELECT call_id FROM numbers WHERE number = ?)", number
-        )
-
-    async def async_with_status(self, status: str) -> list[Call]:
-        """Calls whose audio is pending, failed or lost (indexed)."""
-        return await self._async_calls(
-            "WHERE status = ? AND status IN ('pending', 'failed', 'lost') "
-            "ORDER BY started DESC",
-            status,
-        )
-
-    async def async_with_transcription(self, state: str) -> list[Call]:
-        """Calls whose transcription is pending or failed (indexed)."""
-        return await self._async_calls(
-            "WHERE transcription = ? AND transcription IN ('pending', 'failed') "
-            "ORDER BY received",
-            state,
-        )
-
-    async def async_on_callback_list(self, done: int) -> list[Call]:
-        """The calls of open callback items and of the last ``done`` ticked off.
-
-        Both through the partial indexes of the schema's ``_callbacks`` step.
-        """
-        found = await self._async_calls(
-            "WHERE json_extract(record, '$.callback') = 'open'"
-        )
-        return found + await self._async_calls(
-            "WHERE json_extract(record, '$.callback_item') IS NOT NULL "
-            "AND json_extract(record, '$.callback') = 'done' "
-            "ORDER BY json_extract(record, '$.callback_done_at') DESC LIMIT ?",
-            done,
-        )
-
-    async def async_older_than(self, cutoff: datetime) -> list[Call]:
-        """Calls retention removes: begun before ``cutoff``.
-
-        A start time in the future counts from when HA received the call.
-        """
-        return await self._async_calls("WHERE aged < ?", cutoff.timestamp())
-
-    async def async_days(self) -> list[date]:
-        """The local days with kept calls, newest first."""
-        rows = await self._async_read("SELECT day FROM days ORDER BY day DESC", [])
-        return [date.fromisoformat(day) for (day,) in rows]
-
-    async def async_day(self, day: date) -> list[Call]:
-        """The kept calls of a local day, newest first."""
-        return await self._async_calls(
-            f"WHERE day = ? ORDER BY {NEWEST_FIRST}", day.isoformat()
-        )
-
-    async def async_between(self, first: datetime, last: datetime) -> list[Call]:
-        """Kept calls that started in ``[first, last)`` (statistics)."""
-        return await self._async_calls(
-            "WHERE day IS NOT NULL AND started >= ? AND started < ?",
-            first.timestamp(),
-            last.timestamp(),
-        )
-
-    async def async_counts(self) -> dict[str, dict[str, int]]:
-        """Row counts by status, direction and transcription (diagnostics)."""
-        counts: dict[str, dict[str, int]] = {}
-        for name, expression in (
-            ("by_status", "status"),
-            ("by_direction", "json_extract(record, '$.direction')"),
-            ("by_transcription", "transcription"),
-        ):
-            rows = await self._async_read(
-                f"SELECT {expression}, count(*) FROM calls "  # noqa: S608
-                f"WHERE {expression} IS NOT NULL GROUP BY 1",
-                [],
-            )
-            counts[name] = {str(key): int(n) for key, n in rows}
-        return counts
-
-    async def async_failed_lately(self, column: str, value: str) -> list[Call]:
-        """The last 20 calls to arrive with a failure, oldest first."""
-        found = await self._async_calls(
-            f"WHERE {column} = ? ORDER BY received DESC LIMIT 20", value
-        )
-        return found[::-1]
-
-    # Caches: what the sensor reads in the event loop, bounded.
-
-    @property
-    def newest(self) -> Call | None:
-        """The kept call that started last."""
-        return self._recent[0] if self._recent else None
-
-    def recent(self, count: int = RECENT_LIMIT) -> list[Call]:
-        """The kept calls that started last, newest first (at most 10)."""
-        return self._recent[:count]
-
-    def count_on(self, day: date) -> int:
-        """Kept calls that started on a local day (today, yesterday, tomorrow)."""
-        return self._counts.get(day, 0)
-
-    async def async_refresh(self) -> None:
-        """Reload the caches from the file (open, erasure, midnight)."""
-        today = dt_util.now().date()
-        days = [(today + timedelta(days=n)).isoformat() for n in (-1, 0, 1)]
-        rows = await self._async_read(
-            "SELECT day, calls FROM days WHERE day IN (?, ?, ?)", days
-        )
-        self._counts = {date.fromisoformat(day): n for day, n in rows}
-        self._recent = await self._async_calls(
-            f"WHERE day IS NOT NULL ORDER BY {NEWEST_FIRST} LIMIT ?", RECENT_LIMIT
-        )
-        rows = await self._async_read(
-            "SELECT max(received) FROM calls WHERE day IS NOT NULL", []
-        )
-        newest = rows[0][0]
-        self.last_received = (
-            None if newest is None else dt_util.utc_from_timestamp(newest)
-        )
-
-    def _note_new(self, call: Call) -> None:
-        day = local_day(call)
-        if day in self._counts or abs((day - dt_util.now().date()).days) <= 1:
-            self._counts[day] = self._counts.get(day, 0) + 1
-        if len(self._recent) < RECENT_LIMIT or _order(call) > _order(self._recent[-1]):
-            self._recent.append(call)
-            self._recent.sort(key=_order, reverse=True)
-            del self._recent[RECENT_LIMIT:]
-        if self.last_received is None or call.received > self.last_received:
-            self.last_received = call.received
 
     @property
     def _region(self) -> str:
         return region_of(self._hass.config.country)
-
-
-def _order(call: Call) -> tuple[datetime, datetime, int]:
-    """Newest first: by start, then by receipt (``NEWEST_FIRST`` in SQL)."""
-    return (call.started, call.received, call.call_id)
-
-
-class _Failed(NamedTuple):
-    """One write of a batch failed (and was undone); the others go on."""
-
-    error: Exception
-
-
-def _transaction(db: Database, op: _Op) -> Any:
-    result = _transaction_all(db, [op])[0]
-    if isinstance(result, _Failed):
-        raise result.error
-    return result
-
-
-def _transaction_all(db: Database, ops: list[_Op]) -> list[Any]:
-    """Run ops in one transaction: one commit, one fsync of the WAL.
-
-    Each op has its own savepoint, so one call that cannot be written (a bug,
-    a value SQLite refuses) fails alone instead of the whole burst.
-    """
-    writer = db.writer
-    writer.execute("BEGIN IMMEDIATE")
-    try:
-        results: list[Any] = []
-        for op in ops:
-            writer.execute("SAVEPOINT op")
-            try:
-                results.append(op(db))
-            except Exception as err:  # noqa: BLE001 - handed to its caller
-                writer.execute("ROLLBACK TO op")
-                results.append(_Failed(err))
-            writer.execute("RELEASE op")
-        writer.execute("COMMIT")
-    except BaseException:
-        if writer.in_transaction:
-            writer.execute("ROLLBACK")
-        raise
-    return results
-
-
-def _calls(rows: list[tuple[Any, ...]]) -> list[Call]:
-    return [from_row(row) for row in rows]
-
-
-def _unavailable(err: BaseException) -> Exception:
-    """What a waiting writer gets: why, as a 503 with ``Retry-After``."""
-    if isinstance(err, StoreUnavailableError):
-        return err
-    if isinstance(err, asyncio.CancelledError):  # HA is stopping: a 503, calmly
-        return StoreUnavailableError("Home Assistant is stopping")
-    if isinstance(err, sqlite3.Error):
-        LOGGER.error("The call store could not write: %s", err)
-        unavailable = StoreUnavailableError(str(err))
-        unavailable.__cause__ = err
-        return unavailable
-    return err if isinstance(err, Exception) else OSError("write interrupted")
