@@ -18,11 +18,11 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from homeassistant.components.cloud.client import CloudClient
 from homeassistant.const import CONF_WEBHOOK_ID, MAJOR_VERSION, Platform
-from homeassistant.core import Event, HomeAssistant, State
+from homeassistant.core import Context, Event, HomeAssistant, State
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 from pytest_homeassistant_custom_component.syrupy import (
     HomeAssistantSnapshotExtension,
 )
@@ -81,6 +81,17 @@ def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     return snapshot.use_extension(VersionedSnapshotExtension)
 
 
+@pytest.fixture
+def mock_recorder_before_hass(request: pytest.FixtureRequest) -> None:
+    """A test that uses the recorder gets its database before ``hass`` exists.
+
+    HA's plugin has ``hass`` ask this fixture first for exactly that; doing it
+    here spares each recorder test module its own reordered autouse fixtures.
+    """
+    if "recorder_mock" in request.fixturenames:
+        request.getfixturevalue("recorder_db_url")
+
+
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let HA load custom_components/m8com in every test."""
@@ -88,12 +99,10 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
 
 @pytest.fixture(autouse=True)
 def media_dir(hass: HomeAssistant, tmp_path: Path) -> Path:
-    """Keep recordings and the call journal out of the test package's folder."""
-    return use_tmp_folders(hass, tmp_path)
+    """Keep recordings and the call store out of the test package's folder.
 
-
-def use_tmp_folders(hass: HomeAssistant, tmp_path: Path) -> Path:
-    """Point HA's config and media folders into ``tmp_path``; the media folder."""
+    HA's config and media folders point into ``tmp_path``; returns the media folder.
+    """
     hass.config.config_dir = str(tmp_path / "config")
     path = tmp_path / "media"
     hass.config.media_dirs = {"local": str(path)}
@@ -322,6 +331,23 @@ async def loopback_server() -> AsyncIterator[Callable[..., Any]]:
         await server.close()
 
 
+type SendAudio = Callable[..., Coroutine[Any, Any, None]]
+
+
+@pytest.fixture
+def send_audio(hass: HomeAssistant, post: PostFn, aioclient_mock: Any) -> SendAudio:
+    """Deliver a call whose recording is ``audio`` (WAV); wait until all work ends."""
+
+    async def send(audio: bytes, **fields: Any) -> None:
+        aioclient_mock.get(
+            RECORDING_URL, content=audio, headers={"Content-Type": "audio/wav"}
+        )
+        assert (await post({**load_payload("v2"), **fields})).status == 200
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+    return send
+
+
 RECEIVED = datetime(2025, 3, 14, 14, 6, tzinfo=UTC)
 """When a test's stored call arrived."""
 
@@ -465,3 +491,31 @@ async def wait_for(condition: Callable[[], object]) -> None:
         await asyncio.sleep(0.002)
     msg = "the condition never held"
     raise AssertionError(msg)
+
+
+TODO = "todo.m8com_callbacks"
+"""The test account's callback list."""
+
+
+async def update_item(
+    hass: HomeAssistant, item: str, user: MockUser | None = None, **changes: Any
+) -> None:
+    """``todo.update_item`` on the callback list, as its card calls it.
+
+    ``user`` is who acts (the list records who ticked an item off).
+    """
+    await hass.services.async_call(
+        "todo",
+        "update_item",
+        {"item": item, **changes},
+        target={"entity_id": TODO},
+        blocking=True,
+        context=Context(user_id=user.id) if user else None,
+    )
+
+
+async def tick_off(
+    hass: HomeAssistant, item: str, user: MockUser | None = None
+) -> None:
+    """Tick ``item`` off the callback list."""
+    await update_item(hass, item, user, status="completed")

@@ -21,8 +21,6 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
 )
 from yarl import URL
 
-from custom_components.m8com.downloader import redact_url
-
 from .conftest import MP3_BYTES, WAV_HEADER, PostFn, load_payload, stored, stored_calls
 
 URL_4711 = "https://recordings.m8com.test/rec/4711.mp3"
@@ -66,13 +64,6 @@ async def test_saves_mp3_and_fires_saved_event(
     }
     rec = record(loaded_entry)
     assert (rec.status, rec.files, rec.urls, rec.error) == ("saved", [path], [], None)
-
-
-def test_redact_url() -> None:
-    assert redact_url("https://a.test/x.mp3?token=s#f") == "https://a.test/x.mp3"
-    assert redact_url("https://bob:hunter2@a.test:8443/x.mp3") == (
-        "https://a.test:8443/x.mp3"
-    )  # credentials never reach a log line
 
 
 async def test_several_files_are_numbered(

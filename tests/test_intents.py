@@ -20,7 +20,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUs
 
 from custom_components.m8com.intents import PERIODS, period_start
 
-from .conftest import PostFn, load_payload
+from .conftest import PostFn, load_payload, tick_off
 
 SENTENCES = Path(__file__).parents[1] / "custom_sentences"
 NOW = "2026-11-25 20:00:00+00:00"
@@ -262,14 +262,7 @@ async def test_details_of_a_called_back_call_with_a_transcript(
     record.transcript = "Hello, this is Anna. " * 20
     record.action_items = ["Send the quote", "Book a visit"]
     assert await store.async_update(record, ["transcript", "action_items"])
-    await hass.services.async_call(
-        "todo",
-        "update_item",
-        {"item": "2", "status": "completed"},
-        target={"entity_id": "todo.m8com_callbacks"},
-        blocking=True,
-        context=Context(user_id=hass_admin_user.id),
-    )
+    await tick_off(hass, "2", hass_admin_user)
     answer = speech(await ask(await tools(hass), "M8ComCallDetails", name="Anna"))
     assert answer.startswith(
         "Call with Anna Kund (+46 70-123 45 67) 11:30: Hello, this is Anna. Hello"

@@ -7,7 +7,6 @@ example's entry id stands for the account's own, in lower case).
 
 from __future__ import annotations
 
-from pathlib import Path
 import re
 from typing import Any
 
@@ -16,7 +15,6 @@ from homeassistant.components.recorder.statistics import async_list_statistic_id
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.util import dt as dt_util
 from homeassistant.util.yaml import parse_yaml
-import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
@@ -24,20 +22,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 
 from e2e.readme import names, readme_dashboard, yaml_blocks
 
-from .conftest import PostFn, load_payload, mock_recording, state_of, use_tmp_folders
-
-
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(
-    recorder_db_url: str, enable_custom_integrations: None
-) -> None:
-    """The recorder's database must be prepared before ``hass`` exists."""
-
-
-@pytest.fixture(autouse=True)
-def media_dir(recorder_db_url: str, hass: HomeAssistant, tmp_path: Path) -> Path:
-    """As in conftest, but after the recorder's database is prepared."""
-    return use_tmp_folders(hass, tmp_path)
+from .conftest import PostFn, load_payload, mock_recording, state_of
 
 
 def test_every_block_parses_without_comments() -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import (
     AiohttpClientMocker,
@@ -18,9 +19,25 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
 from custom_components.m8com.call import LOST_REASON
 from custom_components.m8com.const import DOMAIN
 
-from .conftest import MP3_BYTES, RECORDING_URL, pending, start, stored, stored_calls
+from .conftest import MP3_BYTES, mock_recording, pending, start, stored, stored_calls
 
-URL = RECORDING_URL
+
+@pytest.fixture
+def day(media_dir: Path) -> Path:
+    """The day folder of the pending calls' recordings, as a crash left it."""
+    path = media_dir / "m8com" / "2025" / "03" / "14"
+    path.mkdir(parents=True)
+    return path
+
+
+def placeholders(
+    hass: HomeAssistant, kind: str, entry: MockConfigEntry
+) -> dict[str, str]:
+    """What the account's repair of this kind shows (it must be raised)."""
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, f"{kind}_{entry.entry_id}")
+    assert issue is not None
+    assert issue.translation_placeholders is not None
+    return dict(issue.translation_placeholders)
 
 
 async def test_restart_resumes_fresh_and_reports_expired(
@@ -29,12 +46,11 @@ async def test_restart_resumes_fresh_and_reports_expired(
     hass_storage: dict[str, Any],
     aioclient_mock: AiohttpClientMocker,
     media_dir: Path,
-    issue_registry: ir.IssueRegistry,
 ) -> None:
     debris = media_dir / "m8com" / "2025" / "03" / "14" / "140312_1.mp3.part"
     debris.parent.mkdir(parents=True)
     debris.write_bytes(b"half")
-    aioclient_mock.get(URL, content=MP3_BYTES, headers={"Content-Type": "audio/mpeg"})
+    mock_recording(aioclient_mock, MP3_BYTES)
     await start(
         hass,
         config_entry,
@@ -46,16 +62,10 @@ async def test_restart_resumes_fresh_and_reports_expired(
     assert len(calls[1].files) == 1
     assert (calls[2].status, calls[2].error, calls[2].urls) == ("lost", LOST_REASON, [])
     assert not debris.exists()
-    issue = issue_registry.async_get_issue(
-        DOMAIN, f"lost_recordings_{config_entry.entry_id}"
-    )
-    assert issue is not None
-    assert issue.translation_placeholders is not None
-    assert (issue.translation_placeholders or {})["count"] == "1"
-    assert "- 2: " in (issue.translation_placeholders or {})["calls"]
-    assert (
-        "+46701234567 → +46812345678" in (issue.translation_placeholders or {})["calls"]
-    )
+    lost = placeholders(hass, "lost_recordings", config_entry)
+    assert lost["count"] == "1"
+    assert "- 2: " in lost["calls"]
+    assert "+46701234567 → +46812345678" in lost["calls"]
 
 
 async def test_restart_during_a_redelivery_retry_keeps_the_fresh_window(
@@ -67,7 +77,7 @@ async def test_restart_during_a_redelivery_retry_keeps_the_fresh_window(
     """Links redelivered 5 minutes ago are still valid after a restart."""
     stale = pending(4711, timedelta(hours=2))
     stale["links_received"] = (dt_util.utcnow() - timedelta(minutes=5)).isoformat()
-    aioclient_mock.get(URL, content=MP3_BYTES, headers={"Content-Type": "audio/mpeg"})
+    mock_recording(aioclient_mock, MP3_BYTES)
     await start(hass, config_entry, hass_storage, [stale])
     record = stored(config_entry, 4711)
     assert (record.status, record.error) == ("saved", None)
@@ -77,12 +87,10 @@ async def test_audio_stored_before_a_crash_is_reattached_to_its_call(
     hass: HomeAssistant,
     config_entry: MockConfigEntry,
     hass_storage: dict[str, Any],
-    media_dir: Path,
+    day: Path,
 ) -> None:
     """The file was renamed into place, then HA died before the outcome was kept."""
     old = pending(4711, timedelta(hours=2))
-    day = media_dir / "m8com" / "2025" / "03" / "14"
-    day.mkdir(parents=True)
     (day / "150312_4711.mp3").write_bytes(b"ID3")
     (day / "150312_4711_2.mp3").write_bytes(b"ID3")
     (day / "150312_999.mp3").write_bytes(b"ID3")  # no such call
@@ -96,12 +104,9 @@ async def test_audio_stored_before_a_crash_is_reattached_to_its_call(
         "m8com/2025/03/14/150312_4711_2.mp3",
     ]
     assert not (day / "150312_5.mp3.part").exists()
-    issue = ir.async_get(hass).async_get_issue(
-        DOMAIN, f"orphan_recordings_{config_entry.entry_id}"
-    )
-    assert issue is not None
-    assert (issue.translation_placeholders or {})["count"] == "1"
-    assert "150312_999.mp3" in (issue.translation_placeholders or {})["files"]
+    orphans = placeholders(hass, "orphan_recordings", config_entry)
+    assert orphans["count"] == "1"
+    assert "150312_999.mp3" in orphans["files"]
     assert (
         ir.async_get(hass).async_get_issue(
             DOMAIN, f"lost_recordings_{config_entry.entry_id}"
@@ -114,20 +119,15 @@ async def test_a_transcript_of_no_call_is_listed_as_an_orphan(
     hass: HomeAssistant,
     config_entry: MockConfigEntry,
     hass_storage: dict[str, Any],
-    media_dir: Path,
+    day: Path,
 ) -> None:
     """Written before a crash, its call erased since: listed, like audio."""
     old = pending(4711, timedelta(hours=2))
-    day = media_dir / "m8com" / "2025" / "03" / "14"
-    day.mkdir(parents=True)
     (day / "150312_4711.txt").write_text("kept: its call exists")
     (day / "150312_999.txt").write_text("orphan")
     await start(hass, config_entry, hass_storage, [old])
-    issue = ir.async_get(hass).async_get_issue(
-        DOMAIN, f"orphan_recordings_{config_entry.entry_id}"
-    )
-    assert issue is not None
-    files = (issue.translation_placeholders or {})["files"]
+    orphans = placeholders(hass, "orphan_recordings", config_entry)
+    files = orphans["files"]
     assert "150312_999.txt" in files
     assert "4711" not in files
     assert stored(config_entry, 4711).files == []  # a transcript is no recording

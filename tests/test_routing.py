@@ -7,7 +7,8 @@ takes as "kept"; these tests prove no state of an account falls into that.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from http import HTTPStatus
 from typing import Any
 from unittest.mock import patch
@@ -24,6 +25,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.m8com.const import DOMAIN
 from custom_components.m8com.health import async_health
 from custom_components.m8com.routing import RETRY_AFTER_SECONDS, retire
+from custom_components.m8com.store import CallStore
 
 from .conftest import (
     AUTH,
@@ -51,6 +53,25 @@ async def http(
     # after start (``HomeAssistantHTTP.start``), as m8com's set-up needs.
     hass.http.app._router.freeze = lambda: None  # type: ignore[method-assign]
     return await hass_client_no_auth()
+
+
+@contextmanager
+def held_open() -> Iterator[tuple[asyncio.Event, asyncio.Event]]:
+    """Hold set-up inside the store's open: ``(started, release)``.
+
+    The account is then neither loaded nor failed, the state whose answer
+    (503) these tests check.
+    """
+    started, release = asyncio.Event(), asyncio.Event()
+    real_open = CallStore.async_open
+
+    async def slow_open(store: CallStore) -> None:
+        started.set()
+        await release.wait()
+        await real_open(store)
+
+    with patch.object(CallStore, "async_open", slow_open):
+        yield started, release
 
 
 def registered(hass: HomeAssistant) -> set[str]:
@@ -92,17 +113,7 @@ async def test_setup_in_progress_answers_503(
     hass: HomeAssistant, config_entry: MockConfigEntry, http: Client
 ) -> None:
     config_entry.add_to_hass(hass)
-    started, release = asyncio.Event(), asyncio.Event()
-    real_load = __import__(
-        "custom_components.m8com.store", fromlist=["CallStore"]
-    ).CallStore.async_open
-
-    async def slow_load(store: Any) -> None:
-        started.set()
-        await release.wait()
-        await real_load(store)
-
-    with patch("custom_components.m8com.store.CallStore.async_open", slow_load):
+    with held_open() as (started, release):
         setup = hass.async_create_task(
             hass.config_entries.async_setup(config_entry.entry_id)
         )
@@ -239,17 +250,7 @@ async def test_direct_path_is_404_before_set_up_never_a_silent_200(
     config_entry.add_to_hass(hass)
     assert (await http.post(WEBHOOK_PATH, json=CALL, headers=AUTH)).status == 200
     assert (await http.post(DIRECT_PATH, json=CALL, headers=AUTH)).status == 404
-    started, release = asyncio.Event(), asyncio.Event()
-    real_load = __import__(
-        "custom_components.m8com.store", fromlist=["CallStore"]
-    ).CallStore.async_open
-
-    async def slow_load(store: Any) -> None:
-        started.set()
-        await release.wait()
-        await real_load(store)
-
-    with patch("custom_components.m8com.store.CallStore.async_open", slow_load):
+    with held_open() as (started, release):
         setup = hass.async_create_task(async_setup_component(hass, DOMAIN, {}))
         await started.wait()
         loading = await http.post(DIRECT_PATH, json=CALL, headers=AUTH)

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from homeassistant.components.recorder.core import Recorder
 from homeassistant.components.recorder.statistics import statistics_during_period
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
-import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
@@ -18,20 +16,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 
 from custom_components.m8com.statistics import async_import, statistic_id
 
-from .conftest import PostFn, load_payload, use_tmp_folders
-
-
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(
-    recorder_db_url: str, enable_custom_integrations: None
-) -> None:
-    """The recorder's database must be prepared before ``hass`` exists."""
-
-
-@pytest.fixture(autouse=True)
-def media_dir(recorder_db_url: str, hass: HomeAssistant, tmp_path: Path) -> Path:
-    """As in conftest, but after the recorder's database is prepared."""
-    return use_tmp_folders(hass, tmp_path)
+from .conftest import PostFn, load_payload
 
 
 async def test_hourly_mean_min_max_of_talk_and_wait_time(

@@ -30,10 +30,11 @@ from .conftest import (
     load_payload,
     stored,
     stored_calls,
+    tick_off,
     wait_for,
 )
 from .test_store import call
-from .test_todo import TODO, short_call
+from .test_todo import short_call
 
 
 async def test_ticking_off_survives_a_transcript_resumed_after_restart(
@@ -68,13 +69,7 @@ async def test_ticking_off_survives_a_transcript_resumed_after_restart(
         await wait_for(lambda: started)
         assert await hass.config_entries.async_reload(loaded_entry.entry_id)
         await wait_for(lambda: len(started) == 2)  # resumed after the reload
-        await hass.services.async_call(
-            "todo",
-            "update_item",
-            {"item": "1", "status": "completed"},
-            target={"entity_id": TODO},
-            blocking=True,
-        )
+        await tick_off(hass, "1")
         assert stored(loaded_entry, 1).callback == "done"
         gate.set()
         await hass.async_block_till_done(wait_background_tasks=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 from unittest.mock import patch
 
-from homeassistant.core import Context, HomeAssistant
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 from homeassistant.util.yaml import parse_yaml
@@ -15,9 +15,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUs
 from custom_components.m8com.const import DOMAIN, signal_updated
 from e2e.readme import readme_dashboard
 
-from .conftest import PostFn, load_payload, state_of
+from .conftest import TODO, PostFn, load_payload, state_of, tick_off, update_item
 
-TODO = "todo.m8com_callbacks"
 ANNA = "+46 70-123 45 67 = Anna Kund"
 
 
@@ -160,14 +159,7 @@ async def test_ticking_off_stores_completion_and_who_on_the_call(
     await post(short_call(1))
     await post(short_call(2))
     await hass.async_block_till_done(wait_background_tasks=True)
-    await hass.services.async_call(
-        "todo",
-        "update_item",
-        {"item": "1", "status": "completed"},
-        target={"entity_id": TODO},
-        blocking=True,
-        context=Context(user_id=hass_admin_user.id),
-    )
+    await tick_off(hass, "1", hass_admin_user)
     assert state_of(hass, TODO).state == "0"
     (item,) = await items(hass, "completed")
     assert item["uid"] == "1"
@@ -180,13 +172,7 @@ async def test_ticking_off_stores_completion_and_who_on_the_call(
     await hass.async_block_till_done(wait_background_tasks=True)
     assert [i["uid"] for i in await items(hass, "needs_action")] == ["3"]
     # Reopening clears the completion.
-    await hass.services.async_call(
-        "todo",
-        "update_item",
-        {"item": "1", "status": "needs_action"},
-        target={"entity_id": TODO},
-        blocking=True,
-    )
+    await update_item(hass, "1", status="needs_action")
     assert all(r["callback_done_at"] is None for r in await recordings(hass))
 
 
@@ -195,29 +181,18 @@ async def test_editing_and_deleting_an_item(
 ) -> None:
     await post(short_call(1))
     await hass.async_block_till_done(wait_background_tasks=True)
-    await hass.services.async_call(
-        "todo",
-        "update_item",
-        {
-            "item": "1",
-            "rename": "Ring Anna about the quote",
-            "description": "She is in a meeting until 15.",
-            "due_datetime": "2030-01-02 10:00:00",
-        },
-        target={"entity_id": TODO},
-        blocking=True,
+    await update_item(
+        hass,
+        "1",
+        rename="Ring Anna about the quote",
+        description="She is in a meeting until 15.",
+        due_datetime="2030-01-02 10:00:00",
     )
     (item,) = await items(hass)
     assert item["summary"] == "Ring Anna about the quote"
     assert item["description"] == "She is in a meeting until 15."
     assert item["due"].startswith("2030-01-02T10:00:00")
-    await hass.services.async_call(
-        "todo",
-        "update_item",
-        {"item": "1", "due_date": "2030-01-03"},
-        target={"entity_id": TODO},
-        blocking=True,
-    )
+    await update_item(hass, "1", due_date="2030-01-03")
     (item,) = await items(hass)
     assert item["due"].startswith("2030-01-03T17:00:00")
     await hass.services.async_call(
@@ -237,13 +212,7 @@ async def test_erasure_removes_the_item_and_a_restart_keeps_the_list(
     await post(short_call(1))
     await post(short_call(2, callerNumber="+46709999999"))
     await hass.async_block_till_done(wait_background_tasks=True)
-    await hass.services.async_call(
-        "todo",
-        "update_item",
-        {"item": "2", "status": "completed"},
-        target={"entity_id": TODO},
-        blocking=True,
-    )
+    await tick_off(hass, "2")
     assert await hass.config_entries.async_reload(named.entry_id)
     await hass.async_block_till_done()
     assert [(i["uid"], i["status"]) for i in await items(hass)] == [
@@ -276,13 +245,7 @@ async def test_only_the_newest_ticked_off_items_are_kept_on_show(
     await hass.async_block_till_done(wait_background_tasks=True)
     with patch("custom_components.m8com.callback_list.DONE_SHOWN", 1):
         for uid in ("1", "2"):
-            await hass.services.async_call(
-                "todo",
-                "update_item",
-                {"item": uid, "status": "completed"},
-                target={"entity_id": TODO},
-                blocking=True,
-            )
+            await tick_off(hass, uid)
         expected = [("3", "needs_action"), ("2", "completed")]
         assert [(i["uid"], i["status"]) for i in await items(hass)] == expected
         assert set(named.runtime_data.callbacks.items) == {2, 3}

@@ -7,8 +7,6 @@ what to fix, never an "internal error". Unlike ``test_transcriber.py``, HA's
 
 from __future__ import annotations
 
-from typing import Any
-
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
@@ -19,12 +17,11 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.m8com.const import DOMAIN
 
-from .conftest import PostFn, stored
+from .conftest import SendAudio, stored
 from .test_transcriber import (
     STT_ENTITY,
     CountingEngine,
     choose,
-    deliver_with_audio,
     setup_engine,
     wav,
 )
@@ -48,15 +45,14 @@ async def engine_without_ffmpeg(hass: HomeAssistant) -> CountingEngine:
 
 async def test_engine_component_not_loaded_is_retried_with_a_repair(
     hass: HomeAssistant,
-    post: PostFn,
-    aioclient_mock: Any,
+    send_audio: SendAudio,
     loaded_entry: MockConfigEntry,
     issue_registry: ir.IssueRegistry,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     assert "stt" not in hass.config.components
     choose(hass, loaded_entry, transcribe_with=STT_ENTITY)
-    await deliver_with_audio(hass, post, aioclient_mock, wav(0.5))
+    await send_audio(wav(0.5))
     record = stored(loaded_entry, 4711)
     assert record.transcription == "failed"
     assert record.transcription_error == (
@@ -74,14 +70,13 @@ async def test_engine_component_not_loaded_is_retried_with_a_repair(
 async def test_ffmpeg_missing_is_retried_with_its_own_repair_until_it_works(
     hass: HomeAssistant,
     engine_without_ffmpeg: CountingEngine,
-    post: PostFn,
-    aioclient_mock: Any,
+    send_audio: SendAudio,
     loaded_entry: MockConfigEntry,
     issue_registry: ir.IssueRegistry,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     choose(hass, loaded_entry, transcribe_with=STT_ENTITY)
-    await deliver_with_audio(hass, post, aioclient_mock, wav(0.5))
+    await send_audio(wav(0.5))
     record = stored(loaded_entry, 4711)
     assert record.transcription == "failed"
     assert (record.transcription_error or "").startswith(
@@ -97,6 +92,6 @@ async def test_ffmpeg_missing_is_retried_with_its_own_repair_until_it_works(
     # ffmpeg installed (as ``ffmpeg_bin:`` would after a restart): the next
     # call is transcribed and the repair goes.
     hass.data["ffmpeg"].binary = imageio_ffmpeg.get_ffmpeg_exe()
-    await deliver_with_audio(hass, post, aioclient_mock, wav(0.5), id=4712)
+    await send_audio(wav(0.5), id=4712)
     assert stored(loaded_entry, 4712).transcription == "done"
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None

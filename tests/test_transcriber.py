@@ -49,6 +49,7 @@ from .conftest import (
     RECORDING_URL,
     WAV_HEADER,
     PostFn,
+    SendAudio,
     listen,
     load_payload,
     state_of,
@@ -171,21 +172,9 @@ def choose(hass: HomeAssistant, entry: MockConfigEntry, **options: Any) -> None:
     hass.config_entries.async_update_entry(entry, options={**entry.options, **options})
 
 
-async def deliver_with_audio(
-    hass: HomeAssistant, post: PostFn, aioclient_mock: Any, audio: bytes, **fields: Any
-) -> None:
-    """A call whose recording is ``audio``; wait until all work is done."""
-    aioclient_mock.get(
-        RECORDING_URL, content=audio, headers={"Content-Type": "audio/wav"}
-    )
-    assert (await post({**load_payload("v2"), **fields})).status == 200
-    await hass.async_block_till_done(wait_background_tasks=True)
-
-
 async def test_segments_reach_the_engine_in_order_and_the_result_is_kept(
     hass: HomeAssistant,
-    post: PostFn,
-    aioclient_mock: Any,
+    send_audio: SendAudio,
     loaded_entry: MockConfigEntry,
     engine: CountingEngine,
     transcribed: list[Event],
@@ -196,7 +185,7 @@ async def test_segments_reach_the_engine_in_order_and_the_result_is_kept(
         patch("custom_components.m8com.transcribe_stt.SEGMENT_BYTES", RATE * 2),
         patch("custom_components.m8com.transcribe_stt.CHUNK_BYTES", 4096),
     ):
-        await deliver_with_audio(hass, post, aioclient_mock, wav(2.5))
+        await send_audio(wav(2.5))
     # 16 kHz mono 16-bit PCM, 1 s segments (patched): 1 s, 1 s, 0.5 s, in order.
     assert [size for _, size in engine.received] == [32_000, 32_000, 16_000]
     metadata = engine.received[0][0]
@@ -267,8 +256,7 @@ async def test_one_transcription_at_a_time_per_account(
 @pytest.mark.parametrize(("failures", "outcome"), [(2, "done"), (3, "failed")])
 async def test_failures_are_retried_three_times_then_recorded(
     hass: HomeAssistant,
-    post: PostFn,
-    aioclient_mock: Any,
+    send_audio: SendAudio,
     loaded_entry: MockConfigEntry,
     engine: CountingEngine,
     transcribed: list[Event],
@@ -277,7 +265,7 @@ async def test_failures_are_retried_three_times_then_recorded(
 ) -> None:
     choose(hass, loaded_entry, transcribe_with=STT_ENTITY)
     engine.fail = failures
-    await deliver_with_audio(hass, post, aioclient_mock, wav(0.5))
+    await send_audio(wav(0.5))
     record = stored(loaded_entry, 4711)
     assert record.transcription == outcome
     assert len(transcribed) == (outcome == "done")
@@ -288,15 +276,12 @@ async def test_failures_are_retried_three_times_then_recorded(
 
 async def test_audio_ffmpeg_cannot_decode_fails_at_once(
     hass: HomeAssistant,
-    post: PostFn,
-    aioclient_mock: Any,
+    send_audio: SendAudio,
     loaded_entry: MockConfigEntry,
     engine: CountingEngine,
 ) -> None:
     choose(hass, loaded_entry, transcribe_with=STT_ENTITY)
-    await deliver_with_audio(
-        hass, post, aioclient_mock, WAV_HEADER + b" not really audio"
-    )
+    await send_audio(WAV_HEADER + b" not really audio")
     record = stored(loaded_entry, 4711)
     assert record.transcription == "failed"
     assert (record.transcription_error or "").startswith(
@@ -307,15 +292,14 @@ async def test_audio_ffmpeg_cannot_decode_fails_at_once(
 
 async def test_a_missing_engine_raises_a_repair_until_one_answers(
     hass: HomeAssistant,
-    post: PostFn,
-    aioclient_mock: Any,
+    send_audio: SendAudio,
     loaded_entry: MockConfigEntry,
     engine: CountingEngine,
     issue_registry: ir.IssueRegistry,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     choose(hass, loaded_entry, transcribe_with="stt.gone")
-    await deliver_with_audio(hass, post, aioclient_mock, wav(0.5))
+    await send_audio(wav(0.5))
     record = stored(loaded_entry, 4711)
     assert (record.transcription, record.transcription_error) == (
         "failed",
@@ -327,19 +311,18 @@ async def test_a_missing_engine_raises_a_repair_until_one_answers(
     assert issue is not None
     assert issue.translation_placeholders == {"name": "M8Com", "entity_id": "stt.gone"}
     choose(hass, loaded_entry, transcribe_with=STT_ENTITY)
-    await deliver_with_audio(hass, post, aioclient_mock, wav(0.5), id=4712)
+    await send_audio(wav(0.5), id=4712)
     assert stored(loaded_entry, 4712).transcription == "done"
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
 
 
 async def test_off_by_default_and_pending_work_resumes_after_a_restart(
     hass: HomeAssistant,
-    post: PostFn,
-    aioclient_mock: Any,
+    send_audio: SendAudio,
     loaded_entry: MockConfigEntry,
     engine: CountingEngine,
 ) -> None:
-    await deliver_with_audio(hass, post, aioclient_mock, wav(0.5))
+    await send_audio(wav(0.5))
     record = stored(loaded_entry, 4711)
     assert (record.status, record.transcription) == ("saved", None)
     # As if HA had stopped between saving the audio and transcribing it.
@@ -363,34 +346,15 @@ needs_ai_task = pytest.mark.skipif(
 @pytest.fixture
 async def ai_engine(hass: HomeAssistant) -> Any:
     """A test AI task entity that takes attachments and answers structurally."""
-    from homeassistant.components import (  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415 - 2025.8+ only
-        ai_task,
+    from e2e.custom_components.ai_callback.ai_task import (  # noqa: PLC0415 - 2025.8+ only
+        CallbackEngine,
     )
 
-    class Gemini(ai_task.AITaskEntity):  # type: ignore[misc,unused-ignore]
+    class Gemini(CallbackEngine):  # type: ignore[misc,unused-ignore]
         _attr_name = "Test AI"
         _attr_unique_id = "test_ai"
-        _attr_supported_features = (
-            ai_task.AITaskEntityFeature.GENERATE_DATA
-            | ai_task.AITaskEntityFeature.SUPPORT_ATTACHMENTS
-        )
-        tasks: ClassVar[list[Any]] = []
-
-        async def _async_generate_data(self, task: Any, chat_log: Any) -> Any:
-            self.tasks.append(task)
-            (attachment,) = task.attachments
-            data: dict[str, Any] = {
-                "transcript": f"{attachment.path.stat().st_size} bytes"
-            }
-            if "summary" in task.structure.schema:
-                data |= {
-                    "summary": "Asked about invoice 123.",
-                    "action_items": ["Send a copy", ""],
-                    "callback_needed": True,
-                }
-            return ai_task.GenDataTaskResult(
-                conversation_id=chat_log.conversation_id, data=data
-            )
+        summary = "Asked about invoice 123."
+        action_items: ClassVar[list[str]] = ["Send a copy", ""]
 
     entity = Gemini()
     await setup_engine(hass, "ai_task", entity)
@@ -404,8 +368,7 @@ async def ai_engine(hass: HomeAssistant) -> Any:
 )
 async def test_ai_task_gets_the_audio_and_answers_in_structure(
     hass: HomeAssistant,
-    post: PostFn,
-    aioclient_mock: Any,
+    send_audio: SendAudio,
     loaded_entry: MockConfigEntry,
     ai_engine: Any,
     transcribed: list[Event],
@@ -421,7 +384,7 @@ async def test_ai_task_gets_the_audio_and_answers_in_structure(
         summarise_when_m8com_did=anyway,
     )
     audio = wav(0.5)
-    await deliver_with_audio(hass, post, aioclient_mock, audio, summary=m8com_summary)
+    await send_audio(audio, summary=m8com_summary)
     (task,) = ai_engine.tasks
     (attachment,) = task.attachments
     record = stored(loaded_entry, 4711)
@@ -450,12 +413,11 @@ async def test_ai_task_gets_the_audio_and_answers_in_structure(
 @pytest.mark.skipif(ai_task_available(), reason="only the oldest target lacks ai_task")
 async def test_ai_task_on_an_old_ha_fails_with_a_reason(
     hass: HomeAssistant,
-    post: PostFn,
-    aioclient_mock: Any,
+    send_audio: SendAudio,
     loaded_entry: MockConfigEntry,
 ) -> None:
     choose(hass, loaded_entry, transcribe_with="ai_task.anything")
-    await deliver_with_audio(hass, post, aioclient_mock, wav(0.2))
+    await send_audio(wav(0.2))
     record = stored(loaded_entry, 4711)
     assert record.transcription_error == (
         "AI task entities need Home Assistant 2025.8 or newer"
@@ -510,13 +472,12 @@ def test_the_text_file_puts_what_to_do_first() -> None:
 
 async def test_a_language_the_engine_lacks_fails_without_retries(
     hass: HomeAssistant,
-    post: PostFn,
-    aioclient_mock: Any,
+    send_audio: SendAudio,
     loaded_entry: MockConfigEntry,
     engine: CountingEngine,
 ) -> None:
     choose(hass, loaded_entry, transcribe_with=STT_ENTITY, transcribe_language="de")
-    await deliver_with_audio(hass, post, aioclient_mock, wav(0.2))
+    await send_audio(wav(0.2))
     record = stored(loaded_entry, 4711)
     assert record.transcription_error == "stt.test_engine does not understand de"
     assert engine.received == []
@@ -524,8 +485,7 @@ async def test_a_language_the_engine_lacks_fails_without_retries(
 
 async def test_a_bug_marks_the_call_failed_not_pending(
     hass: HomeAssistant,
-    post: PostFn,
-    aioclient_mock: Any,
+    send_audio: SendAudio,
     loaded_entry: MockConfigEntry,
     engine: CountingEngine,
     caplog: pytest.LogCaptureFixture,
@@ -535,7 +495,7 @@ async def test_a_bug_marks_the_call_failed_not_pending(
         "custom_components.m8com.transcriber.async_transcribe_stt",
         side_effect=RuntimeError("bug"),
     ):
-        await deliver_with_audio(hass, post, aioclient_mock, wav(0.2))
+        await send_audio(wav(0.2))
     record = stored(loaded_entry, 4711)
     assert (record.transcription, record.transcription_error) == (
         "failed",
@@ -546,15 +506,14 @@ async def test_a_bug_marks_the_call_failed_not_pending(
 
 async def test_turned_off_meanwhile_and_erased_meanwhile_leave_nothing(
     hass: HomeAssistant,
-    post: PostFn,
-    aioclient_mock: Any,
+    send_audio: SendAudio,
     loaded_entry: MockConfigEntry,
     engine: CountingEngine,
     transcribed: list[Event],
     media_dir: Path,
 ) -> None:
     """A pending call after the option was cleared; a call erased mid-way."""
-    await deliver_with_audio(hass, post, aioclient_mock, wav(0.2))
+    await send_audio(wav(0.2))
     record = stored(loaded_entry, 4711)
     record.transcription = "pending"
     await loaded_entry.runtime_data.store.async_update(record, ["transcription"])
@@ -571,7 +530,7 @@ async def test_turned_off_meanwhile_and_erased_meanwhile_leave_nothing(
 
     choose(hass, loaded_entry, transcribe_with=STT_ENTITY)
     with patch("custom_components.m8com.transcriber.async_transcribe_stt", erase_first):
-        await deliver_with_audio(hass, post, aioclient_mock, wav(0.2), id=4712)
+        await send_audio(wav(0.2), id=4712)
     assert 4712 not in stored_calls(loaded_entry)
     assert transcribed == []
     assert list(media_dir.rglob("*4712*")) == []
@@ -581,6 +540,7 @@ async def test_a_recording_that_is_a_playlist_reads_no_other_file(
     hass: HomeAssistant,
     post: PostFn,
     aioclient_mock: Any,
+    send_audio: SendAudio,
     loaded_entry: MockConfigEntry,
     engine: CountingEngine,
 ) -> None:
@@ -590,7 +550,7 @@ async def test_a_recording_that_is_a_playlist_reads_no_other_file(
     The download now refuses such a file (test_downloader_limits); this one is let
     through, as one stored by an older version would be, to test ffmpeg's side."""
     choose(hass, loaded_entry, transcribe_with=STT_ENTITY)
-    await deliver_with_audio(hass, post, aioclient_mock, wav(1.0))
+    await send_audio(wav(1.0))
     first = Path(stored(loaded_entry, 4711).files[0]).name
     heard = len(engine.received)
     assert heard > 0

@@ -4,14 +4,13 @@ The URLs expire 30 minutes after the call, so transient failures are retried
 with exponential back-off until then, and permanent ones fail at once. Files
 are written as ``.part`` and renamed when complete, so the media browser never
 shows half a recording and a crash leaves only debris we can recognise.
+What a download is (``Fetch``, ``DownloadError``) lives in ``download_job``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import dataclass
-from datetime import datetime
 from http import HTTPStatus
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from .const import (
     RETRY_MAX_DELAY,
     WRITE_BLOCK_BYTES,
 )
+from .download_job import DownloadError, Fetch
 from .fetch_policy import (
     ForbiddenAddressError,
     RefusedLinkError,
@@ -56,56 +56,6 @@ _TIMEOUT = aiohttp.ClientTimeout(
 )
 _RETRY_STATUSES = {HTTPStatus.REQUEST_TIMEOUT, HTTPStatus.TOO_MANY_REQUESTS}
 EXPIRED_WAITING = "recording link expired while waiting for a download slot"
-
-
-class DownloadError(Exception):
-    """A recording could not be stored; ``retry`` tells whether to try again."""
-
-    def __init__(self, reason: str, *, retry: bool, disk: bool = False) -> None:
-        """Keep a reason fit for the log and the call's record (no URL query)."""
-        super().__init__(reason)
-        self.reason = reason
-        self.retry = retry
-        self.disk = disk
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """Where one recording of a call goes, relative to the media root."""
-
-    stem: str  # e.g. m8com/2025/03/14/140312_4711
-
-    def relative(self, extension: str) -> str:
-        """The final path relative to the media root."""
-        return f"{self.stem}.{extension}"
-
-
-@dataclass(frozen=True, slots=True)
-class Fetch:
-    """One recording to fetch: where from, where to, by when, how big at most."""
-
-    url: str
-    target: Target
-    deadline: datetime
-    max_bytes: int
-    allow_private: bool
-    """The delivery came from a local address (see ``fetch_policy``)."""
-
-
-def redact_url(url: str) -> str:
-    """A URL fit for the log: no query (a bearer token), no user or password."""
-    with contextlib.suppress(ValueError):
-        return str(URL(url).with_user(None).with_query(None).with_fragment(None))
-    return "<invalid url>"
-
-
-def build_targets(
-    subdir: str, call_id: int, started: datetime, count: int
-) -> list[Target]:
-    """``<subdir>/YYYY/MM/DD/HHMMSS_<id>[_<n>]`` in local time of the call start."""
-    local = dt_util.as_local(started)
-    base = f"{subdir}/{local:%Y/%m/%d}/{local:%H%M%S}_{call_id}"
-    return [Target(base if n == 0 else f"{base}_{n + 1}") for n in range(count)]
 
 
 class Downloader:

@@ -55,21 +55,6 @@ NAMES = "names"
 TRANSCRIPTS = "transcripts"
 CALLBACKS = "callbacks"
 ASSIST = "assist"
-SECTIONS: dict[str, tuple[str, ...]] = {
-    NAMES: (CONF_PHONE_BOOK, CONF_PHONE_BOOK_FILE, CONF_SHOW_DETAILS),
-    TRANSCRIPTS: (
-        CONF_TRANSCRIBE_WITH,
-        CONF_TRANSCRIBE_LANGUAGE,
-        CONF_SUMMARISE_ANYWAY,
-    ),
-    CALLBACKS: (
-        CONF_CALLBACK_WHEN_AI,
-        CONF_CALLBACK_SHORT_SECONDS,
-        CONF_CALLBACK_NUMBERS,
-        CONF_CALLBACK_DUE_HOURS,
-    ),
-    ASSIST: (CONF_ASSIST,),
-}
 
 
 class _ClearableEntitySelector(EntitySelector):

@@ -29,13 +29,8 @@ from .const import (
     MEDIA_SUBDIR,
     signal_new_call,
 )
-from .downloader import (
-    Downloader,
-    DownloadError,
-    Fetch,
-    build_targets,
-    redact_url,
-)
+from .download_job import DownloadError, Fetch, build_targets, redact_url
+from .downloader import Downloader
 from .formatting import media_ids
 from .media_files import media_root, remove_files
 from .options import accepts, option
