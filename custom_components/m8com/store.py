@@ -29,6 +29,7 @@ from .store_commit import (
     Failed,
     Op,
     StoreUnavailableError,
+    to_the_end,
     transaction,
     transaction_all,
     unavailable,
@@ -176,8 +177,8 @@ class CallStore(CachedReads):
             return []
         async with self._write_lock, self._read_lock:
             await self._async_wait_release()
-            rows = await self._hass.async_add_executor_job(
-                self._erase_now, sorted(call_ids)
+            rows = await to_the_end(
+                self._hass.async_add_executor_job(self._erase_now, sorted(call_ids))
             )
             if rows and self._db.purge_needed:
                 self.purge.start()
@@ -194,13 +195,13 @@ class CallStore(CachedReads):
     async def _async_exact(self, op: Op) -> None:
         """Run ``op`` (a checkpoint) with no read or write in the way."""
         async with self._write_lock, self._read_lock:
-            await self._hass.async_add_executor_job(op, self._db)
+            await to_the_end(self._hass.async_add_executor_job(op, self._db))
 
     async def async_hold(self) -> None:
         """Before a backup: fold the WAL into the file and hold writes."""
         async with self._write_lock:
             self._released.clear()
-            await self._hass.async_add_executor_job(self._db.checkpoint)
+            await to_the_end(self._hass.async_add_executor_job(self._db.checkpoint))
 
     def release(self) -> None:
         """After a backup: writes go on (those waiting first)."""
@@ -247,8 +248,8 @@ class CallStore(CachedReads):
             ops = [op for op, _ in batch]
             try:
                 await self._async_wait_release()
-                results = await self._hass.async_add_executor_job(
-                    transaction_all, self._db, ops
+                results = await to_the_end(
+                    self._hass.async_add_executor_job(transaction_all, self._db, ops)
                 )
             except BaseException as err:  # every waiting delivery gets its 503
                 async_damage_found(self._hass, self._entry_id, err)
