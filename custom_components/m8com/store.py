@@ -25,6 +25,7 @@ from .call import Call
 from .const import DOMAIN, LOGGER
 from .phone_numbers import region_of
 from .store_cache import RECENT_LIMIT, CachedReads
+from .store_checkpoint import Checkpoints
 from .store_commit import (
     Failed,
     Op,
@@ -75,6 +76,7 @@ class CallStore(CachedReads):
         self._batch: list[tuple[Op, asyncio.Future[Any]]] = []
         self._released = asyncio.Event()
         self._released.set()
+        self._checkpoints = Checkpoints(hass, self._db.path)
         self.purge = TextPurge(
             hass, lambda op: self._async_write(op, patient=True), self._async_exact
         )
@@ -94,6 +96,7 @@ class CallStore(CachedReads):
                 raise
             await async_start_anew(self._hass, self._entry_id, self._db, err)
             await self._async_first_reads()
+        await self._hass.async_add_executor_job(self._checkpoints.open, self._db.writer)
         if await self._hass.async_add_executor_job(purge_pending, self._db):
             self.purge.start()  # an erasure's words, from before a restart
 
@@ -107,7 +110,8 @@ class CallStore(CachedReads):
     async def async_close(self) -> None:
         """Let pending writes finish, then close the file."""
         await self.purge.async_stop()
-        async with self._write_lock, self._read_lock:
+        async with self._write_lock, self._read_lock, self._checkpoints.lock:
+            await self._hass.async_add_executor_job(self._checkpoints.close)
             await self._hass.async_add_executor_job(self._db.close)
 
     @staticmethod
@@ -175,7 +179,7 @@ class CallStore(CachedReads):
         """
         if not call_ids:
             return []
-        async with self._write_lock, self._read_lock:
+        async with self._write_lock, self._read_lock, self._checkpoints.lock:
             await self._async_wait_release()
             rows = await to_the_end(
                 self._hass.async_add_executor_job(self._erase_now, sorted(call_ids))
@@ -194,12 +198,12 @@ class CallStore(CachedReads):
 
     async def _async_exact(self, op: Op) -> None:
         """Run ``op`` (a checkpoint) with no read or write in the way."""
-        async with self._write_lock, self._read_lock:
+        async with self._write_lock, self._read_lock, self._checkpoints.lock:
             await to_the_end(self._hass.async_add_executor_job(op, self._db))
 
     async def async_hold(self) -> None:
         """Before a backup: fold the WAL into the file and hold writes."""
-        async with self._write_lock:
+        async with self._write_lock, self._checkpoints.lock:
             self._released.clear()
             await to_the_end(self._hass.async_add_executor_job(self._db.checkpoint))
 
@@ -248,8 +252,8 @@ class CallStore(CachedReads):
             ops = [op for op, _ in batch]
             try:
                 await self._async_wait_release()
-                results = await to_the_end(
-                    self._hass.async_add_executor_job(transaction_all, self._db, ops)
+                results, frames = await to_the_end(
+                    self._hass.async_add_executor_job(self._commit, ops)
                 )
             except BaseException as err:  # every waiting delivery gets its 503
                 async_damage_found(self._hass, self._entry_id, err)
@@ -268,6 +272,11 @@ class CallStore(CachedReads):
                     future.set_exception(unavailable(result.error))
                 else:
                     future.set_result(result)
+            self._checkpoints.async_after_commit(frames)
+
+    def _commit(self, ops: list[Op]) -> tuple[list[Any], int]:
+        """The batch's transaction, then how many frames the WAL holds now."""
+        return transaction_all(self._db, ops), self._checkpoints.frames()
 
     @property
     def _region(self) -> str:
