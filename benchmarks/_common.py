@@ -9,6 +9,9 @@ from typing import Any
 from e2e.harness import HomeAssistantProcess
 
 SECRET = "benchmark-secret-0123456789"  # noqa: S105 - a throwaway test value
+JSON = {"Content-Type": "application/json"}
+OURS = {"Authorization": f"Bearer {SECRET}", **JSON}
+"""Headers of a delivery to the integration (M8Com's)."""
 
 
 async def start_with_entry(
@@ -33,3 +36,11 @@ def summary(values: list[float]) -> str:
     return (
         f"median {statistics.median(ms):.1f} ms (min {min(ms):.1f}, max {max(ms):.1f})"
     )
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of a process, from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0

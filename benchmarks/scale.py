@@ -13,7 +13,9 @@ and the "equivalent automation" peer of ``benchmarks.webhook``:
    in bulk with the integration's own row mapping (``store_rows``), not
    through HTTP; HA is started again and the same figures are taken.
 
-Run: .venv/bin/python -m benchmarks.scale [--calls N]
+Run: .venv/bin/python -m benchmarks.scale [--calls N] [--item7 | --fixed-order
+--same-start --frontend --subscribed] (the conditions of the paired rounds, as in
+``benchmarks.webhook``; see _paired.py)
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 import json
 from pathlib import Path
-import random
 import statistics
 import sys
 import tempfile
@@ -30,15 +31,21 @@ import time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from homeassistant.util import dt as dt_util
 from yarl import URL
 
-from benchmarks._common import start_with_entry
-from benchmarks._load import Load, measure, post_all
-from benchmarks.webhook import AUTOMATIONS, DIY, JSON, OURS, automation, hook_id
-from custom_components.m8com.call import Call
-from custom_components.m8com.store_db import Database
-from custom_components.m8com.store_rows import to_row
+from benchmarks._common import JSON, OURS, rss_mib, start_with_entry
+from benchmarks._fill import ZONE, fill
+from benchmarks._load import measure, post_all
+from benchmarks._paired import (
+    Conditions,
+    Side,
+    config_extra,
+    link_thread_names,
+    paired_rounds,
+    report,
+)
+from benchmarks.webhook import AUTOMATIONS, DIY, automation, hook_id
+from custom_components.m8com.const import EVENT_CALL_RECORDING
 from e2e.harness import HomeAssistantProcess, WebSocket
 
 BURST = 1000
@@ -48,10 +55,6 @@ SETTLE = 6.0
 LONE = 4
 LONE_GAP = 12.0
 READS = 7
-BUSY_DAY = 10_000
-ZONE = "Europe/Stockholm"
-STEMS = ("fakt", "ord", "lev", "kund", "betal", "avt", "retur", "frakt", "pris")
-WORDS = [f"{a}{b}" for a in STEMS for b in ("ura", "er", "ning", "are", "et", "or")]
 ids = iter(range(2_000_000, 9_999_999))
 
 
@@ -81,14 +84,6 @@ def written(pid: int) -> int:
     return 0
 
 
-def rss_mib(pid: int) -> float:
-    """HA's resident memory."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def ms(values: list[float]) -> float:
     """Median of durations, in milliseconds."""
     return statistics.median(values) * 1000
@@ -110,7 +105,11 @@ async def action(ha: HomeAssistantProcess, name: str, data: dict[str, Any]) -> A
 
 
 async def phase(
-    ha: HomeAssistantProcess, endpoint: str, entry_id: str, probe: dict[str, str]
+    ha: HomeAssistantProcess,
+    endpoint: str,
+    entry_id: str,
+    probe: dict[str, str],
+    conditions: Conditions,
 ) -> dict[str, float]:
     """Every figure of the issue's table for the store as it is now."""
     if ha.process is None:
@@ -127,22 +126,12 @@ async def phase(
         "calls_per_s": load.rps,
         "bytes_per_call": (written(pid) - before) / BURST,
     }
-    # Lone calls, one every 12 s (what a quiet office sends).
-    lone = []
-    for _ in range(LONE):
-        before = written(pid)
-        await post_all(endpoint, OURS, [body()])
-        await asyncio.sleep(LONE_GAP)
-        lone.append(written(pid) - before)
-    figures["lone_call_bytes"] = statistics.median(lone)
-    # The same for the equivalent automation: what HA itself writes per call.
-    peer, lone = f"{ha.url}/api/webhook/{hook_id(DIY)}", []
-    for _ in range(LONE):
-        before = written(pid)
-        await post_all(peer, JSON, [body()])
-        await asyncio.sleep(LONE_GAP)
-        lone.append(written(pid) - before)
-    figures["lone_call_bytes_automation"] = statistics.median(lone)
+    # Lone calls, one every 12 s (what a quiet office sends), to us and to the
+    # equivalent automation (what HA itself writes per call).
+    figures["lone_call_bytes"] = await lone_bytes(pid, endpoint, OURS)
+    figures["lone_call_bytes_automation"] = await lone_bytes(
+        pid, f"{ha.url}/api/webhook/{hook_id(DIY)}", JSON
+    )
     # Reads.
     figures["get_by_number_ms"] = await timed(
         lambda: action(ha, "get_recordings", {"number": probe["number"]})
@@ -184,89 +173,42 @@ async def phase(
         await ha.rest("POST", f"/api/config/config_entries/entry/{entry_id}/reload")
         reloads.append(time.perf_counter() - began)
     figures["reload_ms"] = ms(reloads)
-    figures["throughput_ratio"], figures["cpu_ratio"] = await versus(ha, endpoint)
+    figures["throughput_ratio"], figures["cpu_ratio"] = await versus(
+        ha, endpoint, conditions
+    )
     figures["rss_end_mib"] = rss_mib(pid)
     return figures
 
 
-async def versus(ha: HomeAssistantProcess, endpoint: str) -> tuple[float, float]:
+async def lone_bytes(pid: int, url: str, headers: dict[str, str]) -> float:
+    """Median bytes HA writes for one call when calls come one every 12 s."""
+    lone = []
+    for _ in range(LONE):
+        before = written(pid)
+        await post_all(url, headers, [body()])
+        await asyncio.sleep(LONE_GAP)
+        lone.append(written(pid) - before)
+    return statistics.median(lone)
+
+
+async def versus(
+    ha: HomeAssistantProcess, endpoint: str, conditions: Conditions
+) -> tuple[float, float]:
     """Paired rounds against the equivalent automation: (throughput, CPU) ratios."""
-    if ha.process is None:
-        raise RuntimeError("HA is not running")
-    peer = f"{ha.url}/api/webhook/{hook_id(DIY)}"
-    ratios, cpu = [], []
-    for n in range(ROUNDS):
-        results: dict[str, Load] = {}
-        sides = [("m8com", endpoint, OURS), (DIY, peer, JSON)]
-        for name, url, headers in sides if n % 2 == 0 else sides[::-1]:
-            bodies = [body() for _ in range(REQUESTS)]
-            results[name] = await measure(ha.process.pid, url, headers, bodies, SETTLE)
-        ratios.append(results["m8com"].rps / results[DIY].rps)
-        cpu.append(results["m8com"].total_ms / results[DIY].total_ms)
-        print(f"  round {n + 1}: throughput {ratios[-1]:.2f}, CPU {cpu[-1]:.2f}")
-    return statistics.median(ratios), statistics.median(cpu)
-
-
-def fill(path: Path, total: int, busy_day: datetime) -> dict[str, str]:
-    """Add ``total`` calls to the store file in bulk; what the probes look for.
-
-    Written with the integration's own mapping (``to_row``) in large
-    transactions; the numbers are generated in E.164, which is their
-    normalised form. One local day gets ``BUSY_DAY`` recordings, the rest are
-    spread over the three years before it; every tenth call has a 3 KB
-    transcript of generated words.
-    """
-    dt_util.set_default_time_zone(ZoneInfo(ZONE))  # local days as HA sees them
-    rng = random.Random(4711)
-    db = Database(path)
-    db.open()
-    writer = db.writer
-    writer.execute("PRAGMA synchronous = OFF")
-    span = timedelta(days=3 * 365).total_seconds()
-    first = busy_day - timedelta(days=3 * 365)
-    batch = 20_000
-    for start in range(1, total + 1, batch):
-        writer.execute("BEGIN")
-        for n in range(start, min(start + batch, total + 1)):
-            if n <= BUSY_DAY:
-                started = busy_day + timedelta(seconds=n * 8)
-            else:
-                started = first + timedelta(seconds=rng.random() * span)
-            call = Call(
-                call_id=n,
-                received=started + timedelta(minutes=3),
-                start_time=started,
-                end_time=started + timedelta(minutes=2),
-                caller_number=f"+4670{n:07d}",
-                callee_number=f"+468{n % 97:07d}",
-                direction="inbound" if n % 3 else "outbound",
-                talk_time=120.0,
-                agent_name=f"Agent {n % 13}",
-                answer_group_name=f"Group {n % 5}",
-                recorder_id=f"agent{n % 13}@example.se",
-                summary=f"Call {n}: asked about invoice {n * 7}.",
-                status="saved",
-                files=[f"m8com/{started:%Y/%m/%d/%H%M%S}_{n}.mp3"],
-                transcript=" ".join(rng.choices(WORDS, k=330)) if n % 10 == 0 else None,
-            )
-            row = to_row(call)
-            writer.execute("INSERT INTO calls VALUES (?,?,?,?,?,?,?,?,?,?)", row)
-            writer.executemany(
-                "INSERT OR IGNORE INTO numbers VALUES (?, ?)",
-                [(call.caller_number, n), (call.callee_number, n),
-                 (str(call.recorder_id).casefold(), n)],
-            )  # fmt: skip
-        writer.execute("COMMIT")
-        print(f"  {min(start + batch - 1, total)} calls", end="\r", flush=True)
-    writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.close()
-    print()
-    return {
-        "number": "+46700004711",
-        "text": "invoice 32977",  # call 4711's summary
-        "day": busy_day.astimezone(ZoneInfo(ZONE)).date().isoformat(),
-        "erase": f"+4670{total - 5:07d}",
+    sides = {
+        "m8com": Side(endpoint, OURS, EVENT_CALL_RECORDING),
+        DIY: Side(f"{ha.url}/api/webhook/{hook_id(DIY)}", JSON, "bench_call"),
     }
+    results = await paired_rounds(
+        ha, sides, bodies, conditions, rounds=ROUNDS, requests=REQUESTS, settle=SETTLE
+    )
+    return report(results, "m8com", DIY)
+
+
+def bodies(count: int, started: int | None) -> list[bytes]:
+    """``count`` calls (see ``body``), all started at once if given."""
+    extra = {} if started is None else {"startTime": started}
+    return [body(**extra) for _ in range(count)]
 
 
 def table(small: dict[str, float], big: dict[str, float], total: int) -> None:
@@ -292,6 +234,9 @@ async def main() -> None:
         entry_id = result["result"]["entry_id"]
         await ha.stop()
         ha.automations = [automation(n, a) for n, a in AUTOMATIONS.items()]
+        conditions = Conditions.from_argv()
+        ha.extra_config = config_extra(conditions)
+        link_thread_names(ha)
         await ha.start()
         await ha.login()
         endpoint = ha.url + URL(result["description_placeholders"]["webhook_url"]).path
@@ -301,7 +246,7 @@ async def main() -> None:
             small = await phase(
                 ha, endpoint, entry_id,
                 {"number": "+46732000005", "text": "invoice 14000035",
-                 "day": today, "erase": "+46732000006"},
+                 "day": today, "erase": "+46732000006"}, conditions,
             )  # fmt: skip
             print(json.dumps(small, indent=1))
         finally:
@@ -317,7 +262,7 @@ async def main() -> None:
         await ha.start()
         await ha.login()
         try:
-            big = await phase(ha, endpoint, entry_id, probe)
+            big = await phase(ha, endpoint, entry_id, probe, conditions)
             print(json.dumps(big, indent=1))
         finally:
             await ha.stop()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 from homeassistant.components import media_source
 from homeassistant.components.media_player.browse_media import (
@@ -21,6 +23,8 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
     AiohttpClientMocker,
 )
 from yarl import URL
+
+from custom_components.m8com.call import Call
 
 from .conftest import PostFn, load_payload
 
@@ -112,3 +116,57 @@ async def test_browse_errors(
         await media_source.async_browse_media(
             hass, f"media-source://m8com/{identifier}"
         )
+
+
+@pytest.fixture
+async def busy_day(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> str:
+    """Five recordings and a call without audio on the day clocks go forward.
+
+    In Stockholm 2026-03-29 has 23 hours (02:00 is skipped): 09:00 is hour 8.
+    """
+    assert await async_setup_component(hass, "media_source", {})
+    await hass.config.async_set_time_zone("Europe/Stockholm")
+    day = date(2026, 3, 29)
+    store = loaded_entry.runtime_data.store
+    for call_id, (hour, minute) in enumerate(
+        [(0, 5), (0, 30), (9, 0), (9, 59), (22, 10), (9, 30)], 1
+    ):
+        zone = dt_util.get_default_time_zone()
+        start = datetime(2026, 3, 29, hour, minute, tzinfo=zone)
+        files = [f"m8com/{call_id}.mp3"] if call_id < 6 else []
+        call = Call(call_id, start, start_time=start, status="saved", files=files)
+        assert await store.async_accept(call)
+    return f"{loaded_entry.entry_id}/{day.isoformat()}"
+
+
+async def browse(hass: HomeAssistant, identifier: str) -> BrowseMedia:
+    return await media_source.async_browse_media(
+        hass, f"media-source://m8com/{identifier}"
+    )
+
+
+async def test_a_busy_day_opens_on_its_hours(
+    hass: HomeAssistant, busy_day: str
+) -> None:
+    entry_id = busy_day.split("/", maxsplit=1)[0]
+    flat = [f"{entry_id}/{n}/0" for n in (5, 4, 3, 2, 1)]  # 6 has no audio
+    assert ids(await browse(hass, busy_day)) == flat
+    with patch("custom_components.m8com.media_source.HOURS_ABOVE", 5):
+        day = await browse(hass, busy_day)
+        assert ids(day) == [f"{busy_day}/{n}" for n in (21, 8, 0)]
+        assert day.children is not None
+        assert [child.title for child in day.children] == [
+            "22:00-23:00 (1 call)",
+            "09:00-10:00 (3 calls)",  # one without audio: counted, not listed
+            "00:00-01:00 (2 calls)",
+        ]
+        hour = await browse(hass, f"{busy_day}/8")
+        assert hour.title == "2026-03-29 09:00-10:00"
+        assert ids(hour) == [f"{entry_id}/{n}/0" for n in (4, 3)]
+        assert ids(await browse(hass, f"{busy_day}/0")) == [
+            f"{entry_id}/{n}/0" for n in (2, 1)
+        ]
+        assert ids(await browse(hass, f"{busy_day}/1")) == []
+        for wrong in ("23", "-1", "x", "8/1"):
+            with pytest.raises(BrowseError):
+                await browse(hass, f"{busy_day}/{wrong}")

@@ -69,3 +69,34 @@ def last_call_attributes(entry_id: str, call: Call | None) -> dict[str, Any]:
         if call.urls or call.files
         else None,
     }
+
+
+class RecentRows:
+    """The ``recent_calls`` rows, each built once per version of its call.
+
+    The sensor writes its state on every call, and nine of the ten rows were
+    shown the call before. The store replaces a call's object when the call
+    changes (``CallStore.async_update``), so a row is reused only for the very
+    same object, and only while it still shows that call's summary (the one
+    shown field set after a call is kept: the AI's). Rows are never changed
+    in place, so consecutive states share them.
+    """
+
+    def __init__(self) -> None:
+        """Nothing shown yet."""
+        self._shown: dict[int, tuple[Call, dict[str, Any]]] = {}
+
+    def __call__(self, calls: list[Call]) -> list[dict[str, Any]]:
+        """The rows of ``calls``, in their order."""
+        shown: dict[int, tuple[Call, dict[str, Any]]] = {}
+        for call in calls:
+            row = self._shown.get(call.call_id)
+            if (
+                row is None
+                or row[0] is not call
+                or row[1]["summary"] != (call.ai_summary or call.summary)
+            ):
+                row = (call, recent_call(call))
+            shown[call.call_id] = row
+        self._shown = shown
+        return [row for _, row in shown.values()]

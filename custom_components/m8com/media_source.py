@@ -4,11 +4,19 @@
 who called whom and for how long, newest day first, and is what the library's
 ``media_content_ids`` point at. Playback goes through HA's authenticated local
 media view, so a resolved URL is signed and never public.
+
+A busy day (more than ``HOURS_ABOVE`` calls) opens on its hours, newest first,
+each with its number of calls: a list of 10 000 titles is nothing a person
+scrolls through (nor a phone renders quickly), while "the call at about two"
+is one hour folder of a few hundred. A quiet day lists its recordings at once.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from bisect import bisect_right
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from typing import Final
 from urllib.parse import quote
 
 from homeassistant.components.media_player.const import MediaClass, MediaType
@@ -22,6 +30,7 @@ from homeassistant.components.media_source import (
 )
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
 from .data import M8ComConfigEntry
@@ -35,6 +44,9 @@ from .media_files import media_root
 from .read_access import ADMIN_ONLY, non_admin_request
 
 TITLE = "M8Com call recordings"
+HOURS_ABOVE: Final = 100
+"""A day with more calls than this is shown as its hours first."""
+_ALWAYS: Final = (datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC))
 
 
 async def async_get_media_source(hass: HomeAssistant) -> M8ComMediaSource:
@@ -94,7 +106,7 @@ class M8ComMediaSource(MediaSource):
         return PlayMedia(url, mime)
 
     async def async_browse_media(self, item: MediaSourceItem) -> BrowseMediaSource:
-        """Browse by identifier depth: none, account, or account/day (admins only)."""
+        """Browse by identifier depth: none, account, day, or hour (admins only)."""
         if non_admin_request():
             raise BrowseError(
                 ADMIN_ONLY, translation_domain=DOMAIN, translation_key="admin_only"
@@ -107,14 +119,18 @@ class M8ComMediaSource(MediaSource):
             return await self._async_account(entry)
         try:
             day = date.fromisoformat(parts[1])
-        except ValueError as err:
+            if len(parts) == 2:  # noqa: PLR2004 - account/day
+                return await self._async_day(entry, day)
+            (hour,) = parts[2:]  # account/day/hour, nothing deeper
+            return await self._async_hour(entry, day, int(hour))
+        except (ValueError, IndexError) as err:
+            day_text = "/".join(parts[1:])
             raise BrowseError(
-                f"Unknown day {parts[1]}",
+                f"Unknown day {day_text}",
                 translation_domain=DOMAIN,
                 translation_key="unknown_day",
-                translation_placeholders={"day": parts[1]},
+                translation_placeholders={"day": day_text},
             ) from err
-        return await self._async_day(entry, day)
 
     def _root(self) -> BrowseMediaSource:
         entries = self.hass.config_entries.async_loaded_entries(DOMAIN)
@@ -128,8 +144,40 @@ class M8ComMediaSource(MediaSource):
         return _folder(entry.entry_id, entry.title, children)
 
     async def _async_day(self, entry: M8ComConfigEntry, day: date) -> BrowseMediaSource:
-        calls = await entry.runtime_data.store.async_day(day)  # newest first
-        children = [
+        identifier = f"{entry.entry_id}/{day.isoformat()}"
+        store = entry.runtime_data.store
+        starts = await store.async_day_starts(day)
+        if len(starts) <= HOURS_ABOVE:
+            children = await self._async_recordings(entry, day, *_ALWAYS)
+            return _folder(identifier, day.isoformat(), children)
+        hours = _hours(day)
+        bounds = [hour.timestamp() for hour in hours[1:-1]]
+        counts = Counter(bisect_right(bounds, started) for started in starts)
+        folders = [
+            _folder(f"{identifier}/{n}", f"{_hour_title(hours, n)} ({_calls(calls)})")
+            for n, calls in sorted(counts.items(), reverse=True)
+        ]
+        return _folder(identifier, day.isoformat(), folders)
+
+    async def _async_hour(
+        self, entry: M8ComConfigEntry, day: date, n: int
+    ) -> BrowseMediaSource:
+        hours = _hours(day)
+        if not 0 <= n < len(hours) - 1:
+            raise IndexError(n)
+        # The first and last hours also hold calls whose day was counted in
+        # another time zone (HA's was changed): every call of the day is shown.
+        first = hours[n] if n else _ALWAYS[0]
+        last = hours[n + 1] if n < len(hours) - 2 else _ALWAYS[1]
+        children = await self._async_recordings(entry, day, first, last)
+        title = f"{day.isoformat()} {_hour_title(hours, n)}"
+        return _folder(f"{entry.entry_id}/{day.isoformat()}/{n}", title, children)
+
+    async def _async_recordings(
+        self, entry: M8ComConfigEntry, day: date, first: datetime, last: datetime
+    ) -> list[BrowseMediaSource]:
+        calls = await entry.runtime_data.store.async_listing(day, first, last)
+        return [
             BrowseMediaSource(
                 domain=DOMAIN,
                 identifier=media_identifier(entry.entry_id, record.call_id, n),
@@ -139,10 +187,28 @@ class M8ComMediaSource(MediaSource):
                 can_play=True,
                 can_expand=False,
             )
-            for record in calls
+            for record in calls  # newest first
             for n, path in enumerate(record.files)
         ]
-        return _folder(f"{entry.entry_id}/{day.isoformat()}", day.isoformat(), children)
+
+
+def _hours(day: date) -> list[datetime]:
+    """The starts of a local day's hours, and the next midnight (23 to 25 hours)."""
+    midnight = dt_util.start_of_local_day(day).astimezone(UTC)
+    following = dt_util.start_of_local_day(day + timedelta(days=1)).astimezone(UTC)
+    count = round((following - midnight) / timedelta(hours=1))
+    return [midnight + timedelta(hours=n) for n in range(count)] + [following]
+
+
+def _calls(count: int) -> str:
+    """``1 call``, ``12 calls`` (titles are English, like the durations)."""
+    return f"{count} call" if count == 1 else f"{count} calls"
+
+
+def _hour_title(hours: list[datetime], n: int) -> str:
+    """``14:00-15:00`` in local time (twice ``02:00`` on the night clocks go back)."""
+    first, last = dt_util.as_local(hours[n]), dt_util.as_local(hours[n + 1])
+    return f"{first:%H:%M}-{last:%H:%M}"
 
 
 def _folder(

@@ -42,8 +42,8 @@ from .call_attributes import (
     LAST_CALL_ATTRIBUTES,
     RECENT_CALLS,
     RECENT_COUNT,
+    RecentRows,
     last_call_attributes,
-    recent_call,
 )
 from .const import CALLS_KEY, signal_delivery, signal_erased, signal_updated
 from .data import M8ComConfigEntry
@@ -157,6 +157,7 @@ class M8ComCallsSensor(M8ComCallEntity, SensorEntity):
         super().__init__(entry, CALLS_TODAY)
         self._store = store
         self._refreshing: asyncio.Task[None] | None = None
+        self._recent_rows = RecentRows()
 
     async def async_added_to_hass(self) -> None:
         """Refresh at midnight and after an erasure."""
@@ -197,7 +198,7 @@ class M8ComCallsSensor(M8ComCallEntity, SensorEntity):
         cost a state row and a logbook line per call.
         """
         last = last_call_attributes(self._entry_id, self._store.newest)
-        recent = [recent_call(c) for c in self._store.recent(RECENT_COUNT)]
+        recent = self._recent_rows(self._store.recent(RECENT_COUNT))
         if not show_details(self.hass, self._entry_id):  # read_access
             last, recent = without_details(last), list(map(without_details, recent))
         return {**last, RECENT_CALLS: recent}

@@ -1,20 +1,18 @@
 """Questions to the call store, as indexed SQL.
 
 ``get_recordings`` combines any of its filters with a text search; each filter
-narrows through an index (number → ``numbers``, text → FTS5, time → the
-start-time index), so the cost follows the answer, not the history.
+narrows through an index (number → ``numbers``, text → FTS5 (``store_search``),
+time → the start-time index), so the cost follows the answer, not the history.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-import re
-from typing import Any, Final
+from typing import Any
 
 from .store_rows import SELECT
-
-_WORD: Final = re.compile(r"\w+", re.UNICODE)
+from .store_search import NEWEST, WORD, Read, group_filter, search
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,22 +31,31 @@ class Query:
     """Text search: best match first; False: newest first (who, not what)."""
 
 
-def fts_match(text: str) -> str | None:
-    """FTS5 query: every word of the text, each a quoted prefix-free term.
+def find(read: Read, query: Query, *, fts: bool) -> list[tuple[Any, ...]]:
+    """Rows of the calls a query asks for (in the executor, on the reader)."""
+    where, params = _filters(query)
+    if query.answer_group is not None and fts:
+        if (narrowing := group_filter(read, query.answer_group)) is None:
+            return []  # no call names this group
+        for condition, value in narrowing:
+            where.append(condition)
+            params.append(value)
+    if query.text is not None and fts:
+        return search(
+            read, query.text, where, params, by_rank=query.by_rank, limit=query.limit
+        )
+    if query.text is not None:  # no FTS5 in this SQLite: every word, anywhere
+        for word in WORD.findall(query.text) or [""]:
+            where.append("(calls.transcript LIKE ? OR calls.words LIKE ?)")
+            params += [f"%{word}%"] * 2
+    sql = f"{SELECT} WHERE {' AND '.join(where)} ORDER BY {NEWEST} LIMIT ?"
+    return read(sql, [*params, query.limit])
 
-    Quoting keeps the user's text from being read as FTS5 syntax
-    (``NEAR``, ``-``, ``"``, ``*``); None when the text has no word.
-    """
-    words = _WORD.findall(text)
-    return " AND ".join(f'"{word}"' for word in words) or None
 
-
-def build(query: Query, *, fts: bool) -> tuple[str, list[Any]]:
-    """The SQL and parameters for a query (newest first, or best match first)."""
+def _filters(query: Query) -> tuple[list[str], list[Any]]:
+    """Every filter but the text, as SQL conditions on ``calls``."""
     where = ["calls.day IS NOT NULL"]
     params: list[Any] = []
-    joins = ""
-    order = "calls.started DESC, calls.received DESC, calls.call_id DESC"
     if query.since is not None:
         where.append("calls.started >= ?")
         params.append(query.since.timestamp())
@@ -67,20 +74,4 @@ def build(query: Query, *, fts: bool) -> tuple[str, list[Any]]:
             "json_extract(calls.record, '$.answer_group_name'))"
         )
         params.append(query.answer_group)
-    if query.text is not None:
-        words = _WORD.findall(query.text)
-        if fts:
-            joins = " JOIN calls_text ON calls_text.rowid = calls.call_id"
-            where.append("calls_text MATCH ?")
-            params.append(fts_match(query.text) or '"*"')
-            if query.by_rank:
-                order = f"calls_text.rank, {order}"
-        else:
-            for word in words or [""]:
-                where.append("(calls.transcript LIKE ? OR calls.words LIKE ?)")
-                params += [f"%{word}%"] * 2
-    sql = (
-        f"{SELECT.replace('FROM calls', 'FROM calls' + joins)} "
-        f"WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ?"
-    )
-    return sql, [*params, query.limit]
+    return where, params

@@ -18,7 +18,8 @@ from homeassistant.core import HomeAssistant
 from .call import Call
 from .store_commit import to_the_end
 from .store_db import Database
-from .store_query import Query, build
+from .store_listing import LISTING, Listing, listings
+from .store_query import Query, find
 from .store_rows import SELECT, from_row
 
 NEWEST_FIRST: Final = "started DESC, received DESC, call_id DESC"
@@ -74,9 +75,13 @@ class StoreReads:
 
     async def async_find(self, query: Query) -> list[Call]:
         """``get_recordings``: kept calls matching every filter given."""
-        sql, params = build(query, fts=self.fts)
-        rows = await self._async_read(sql, params)
-        return await self._hass.async_add_executor_job(calls_of, rows)
+        fts, read = self.fts, self._db.read
+
+        def job() -> list[Call]:  # the probes and the query in one executor job
+            return calls_of(find(read, query, fts=fts))
+
+        async with self._read_lock:
+            return await self._hass.async_add_executor_job(job)
 
     async def async_involving(self, number: str) -> list[Call]:
         """Every stored call a (normalised) number took part in, in any role."""
@@ -132,6 +137,26 @@ class StoreReads:
         return await self._async_calls(
             f"WHERE day = ? ORDER BY {NEWEST_FIRST}", day.isoformat()
         )
+
+    async def async_day_starts(self, day: date) -> list[float]:
+        """When each kept call of a local day started (Unix seconds; index only)."""
+        rows = await self._async_read(
+            "SELECT started FROM calls WHERE day = ?", [day.isoformat()]
+        )
+        return [started for (started,) in rows]
+
+    async def async_listing(
+        self, day: date, first: datetime, last: datetime
+    ) -> list[Listing]:
+        """The recordings of a local day that started in ``[first, last)``.
+
+        Newest first, as ``Listing`` rows: only what a title needs, read and
+        built in the executor (no ``Call``, only a transcript's first words).
+        """
+        rows = await self._async_read(
+            LISTING, [day.isoformat(), first.timestamp(), last.timestamp()]
+        )
+        return await self._hass.async_add_executor_job(listings, rows)
 
     async def async_between(self, first: datetime, last: datetime) -> list[Call]:
         """Kept calls that started in ``[first, last)`` (statistics)."""
