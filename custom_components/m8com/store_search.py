@@ -18,9 +18,10 @@ first probed cheaply: ``count(*)`` of at most ``RARE + 1`` matches.
   weighs about half of one in 2), and a store under ``RARE`` calls ranks by
   every word, exactly as FTS5 alone would.
 - Only common words: newest first (no word says which call is a better
-  match). If they match many calls (over ``DENSE``), the newest calls are
-  walked and checked one by one (a few hundred checks find 50); if fewer, the
-  matching ids are collected once and the newest calls walked against them.
+  match). If they match many calls together (over ``DENSE``: probed only when
+  every word does), the newest calls are walked and checked one by one (a few
+  hundred checks find 50); if fewer, the matching ids are collected once and
+  the newest calls walked against them.
 """
 
 from __future__ import annotations
@@ -88,7 +89,9 @@ def search(  # noqa: PLR0913 - the text, how to order, and the other filters
             values.append(every)
         sql = f"{_JOINED} WHERE {' AND '.join(match + where)} ORDER BY {order} LIMIT ?"
         return read(sql, [*values, *params, limit])
-    if _count(read, every, DENSE) > DENSE:
+    # Every word must match: together they match no more calls than the rarest.
+    fewest = min(_count(read, phrases([word]), DENSE) for word in words)
+    if fewest > DENSE and (len(words) == 1 or _count(read, every, DENSE) > DENSE):
         test = (
             "EXISTS (SELECT 1 FROM calls_text "
             "WHERE calls_text MATCH ? AND calls_text.rowid = calls.call_id)"
