@@ -38,6 +38,8 @@ from e2e.harness import HomeAssistantProcess, WebSocket
 
 TEXTS = ("invoice 32977", "invoice", "agent 3", "order", "agent 3 order")
 """A rare and a common word; only common words (1, 2 and 3 of them)."""
+GROUPS = ("Group 0", "nobody")
+"""A group of 200 000 calls, and one no call has."""
 READS = 7
 
 
@@ -93,6 +95,15 @@ async def measure(ha: HomeAssistantProcess, entry_id: str, day: str) -> dict[str
             round(first, 1),
             round(median, 1),
         )
+    for group in GROUPS:
+        first, median = await _ms(
+            lambda group=group: action(ha, "get_recordings", {"answer_group": group}),
+            READS,
+        )
+        figures[f"answer_group {group!r} first / median ms"] = [
+            round(first),
+            round(median),
+        ]
     figures["rss_end_mib"] = rss_mib(pid)
     return figures
 

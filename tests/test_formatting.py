@@ -5,7 +5,7 @@ from __future__ import annotations
 from homeassistant.util import dt as dt_util
 
 from custom_components.m8com.call import Call
-from custom_components.m8com.formatting import recording_title
+from custom_components.m8com.formatting import GIST_LENGTH, gist, recording_title
 
 
 def test_title() -> None:
@@ -50,3 +50,12 @@ def test_title_shows_the_start_of_the_ai_summary_else_the_transcript() -> None:
     assert recording_title(record) == f"{base} · “Invoice 123 was paid.”"
     second = Call(1, record.received, direction="inbound")
     assert recording_title(record, 1) == recording_title(second, 1)  # first only
+
+
+def test_the_gist_is_whole_words_within_its_length() -> None:
+    """As ``textwrap.shorten`` (whitespace folded, cut at a space), cheaper."""
+    assert gist("  Paid,\n\tthank   you. ") == "Paid, thank you."
+    cut = gist("word " * 40)
+    assert cut.endswith("word …")
+    assert len(cut) <= GIST_LENGTH
+    assert gist("x" * 200) == "…"  # no space to cut at

@@ -139,3 +139,19 @@ async def test_words_are_split_as_the_index_splits_them(
     assert await ids(hass, text="O\u0308berg a\u030asa") == [7]
     assert await ids(hass, text="asa") == [7]
     assert await ids(hass, text="_") == []
+
+
+@pytest.mark.usefixtures("six")
+@pytest.mark.parametrize("dense", [0, 100])
+async def test_answer_group_narrows_through_the_text_index(
+    hass: HomeAssistant, dense: int
+) -> None:
+    """A group no call has answers at once; the comparison stays exact."""
+    with patch("custom_components.m8com.store_search.DENSE", dense):
+        assert await ids(hass, answer_group="Support") == [6, 5, 4, 3, 2, 1]
+        assert await ids(hass, answer_group="ag-1", limit=2) == [6, 5]
+        assert await ids(hass, answer_group="Support", text="refund") == [2, 5]
+        assert await ids(hass, answer_group="support") == []  # exact, as before
+        assert await ids(hass, answer_group="Nobody") == []
+        assert await ids(hass, answer_group="Nobody", text="invoice") == []
+        assert await ids(hass, answer_group="-") == []  # no word to narrow by

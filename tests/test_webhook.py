@@ -13,8 +13,9 @@ import json
 import sqlite3
 import time
 from typing import Any
-from unittest.mock import patch
+from unittest.mock import Mock, patch
 
+from aiohttp import StreamReader
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.util.aiohttp import MockRequest
@@ -24,6 +25,7 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
     AiohttpClientMocker,
 )
 
+from custom_components.m8com import webhook
 from custom_components.m8com.const import (
     MAX_BODY_BYTES,
     MAX_NAME_CHARS,
@@ -427,6 +429,20 @@ async def test_a_trickling_body_is_answered_408(
         response.close()
     assert status == HTTPStatus.REQUEST_TIMEOUT
     assert "did not arrive within" in caplog.text
+
+
+async def test_a_body_that_has_arrived_is_read_without_a_timer() -> None:
+    """A whole body in the buffer needs no read limit: no timer per call.
+
+    (A body still arriving is read under the limit: the 408 test above.)
+    """
+    reader = StreamReader(Mock(_reading_paused=False), 2**16)
+    reader.feed_data(b'{"id": 1}')
+    reader.feed_eof()
+    request = Mock(content=reader, content_length=9)
+    with patch("asyncio.timeout", wraps=asyncio.timeout) as timeout:
+        assert await webhook._read_in_time(request) == b'{"id": 1}'
+    timeout.assert_not_called()
 
 
 async def test_long_text_fields_are_cut_warned_and_counted(

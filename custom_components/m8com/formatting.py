@@ -7,8 +7,7 @@ show or point at calls; they share these helpers, which import no storage.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.media_source import generate_media_source_id
 from homeassistant.util import dt as dt_util
@@ -17,6 +16,7 @@ from .const import CONTENT_TYPE_EXTENSIONS, DOMAIN
 
 if TYPE_CHECKING:
     from .call import Call
+    from .store_listing import Listing
 
 
 def format_duration(seconds: float | None) -> str:
@@ -38,37 +38,6 @@ def party(name: str | None, number: str | None, unknown: str = "unknown") -> str
     return name or number or unknown
 
 
-class Titled(Protocol):
-    """What a recording's title reads: a ``Call``, or a lighter row.
-
-    The media browser reads ``store_reads.Listing`` rows, not whole calls: a
-    day can list 10 000 of them.
-    """
-
-    @property
-    def started(self) -> datetime: ...  # noqa: D102
-    @property
-    def caller_name(self) -> str | None: ...  # noqa: D102
-    @property
-    def caller_number(self) -> str | None: ...  # noqa: D102
-    @property
-    def callee_name(self) -> str | None: ...  # noqa: D102
-    @property
-    def callee_number(self) -> str | None: ...  # noqa: D102
-    @property
-    def direction(self) -> str: ...  # noqa: D102
-    @property
-    def agent_name(self) -> str | None: ...  # noqa: D102
-    @property
-    def answer_group_name(self) -> str | None: ...  # noqa: D102
-    @property
-    def talk_time(self) -> float | None: ...  # noqa: D102
-    @property
-    def ai_summary(self) -> str | None: ...  # noqa: D102
-    @property
-    def transcript(self) -> str | None: ...  # noqa: D102
-
-
 def gist(text: str) -> str:
     """The first words of a text, at most ``GIST_LENGTH`` characters with " …".
 
@@ -87,10 +56,12 @@ def gist(text: str) -> str:
 _MORE = " …"
 
 
-def recording_title(call: Titled, n: int = 0) -> str:
+def recording_title(call: Call | Listing, n: int = 0) -> str:
     """``14:03 · Anna (+46701234567) → Support · 2 min 38 s · inbound``.
 
-    For an outbound call the customer is the callee, and comes first.
+    For an outbound call the customer is the callee, and comes first. The
+    media browser passes a ``Listing`` (the few fields a title shows): a day
+    can list 10 000 recordings.
     """
     local = dt_util.as_local(call.started)
     # "?" for a missing party only: a name may well contain "unknown".

@@ -27,7 +27,7 @@ LISTING: Final = (
 
 @dataclass(slots=True)  # not frozen: its __init__ costs 3x (10 000 per day)
 class Listing:
-    """A call with recordings as the media browser lists it (``formatting.Titled``)."""
+    """A call with recordings as the media browser lists it (``recording_title``)."""
 
     call_id: int
     started: datetime

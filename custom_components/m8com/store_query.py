@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from .store_rows import SELECT
-from .store_search import NEWEST, WORD, Read, search
+from .store_search import NEWEST, WORD, Read, group_filter, search
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +34,12 @@ class Query:
 def find(read: Read, query: Query, *, fts: bool) -> list[tuple[Any, ...]]:
     """Rows of the calls a query asks for (in the executor, on the reader)."""
     where, params = _filters(query)
+    if query.answer_group is not None and fts:
+        if (narrowing := group_filter(read, query.answer_group)) is None:
+            return []  # no call names this group
+        for condition, value in narrowing:
+            where.append(condition)
+            params.append(value)
     if query.text is not None and fts:
         return search(
             read, query.text, where, params, by_rank=query.by_rank, limit=query.limit
