@@ -8,6 +8,7 @@ and talked to only over HTTP and the websocket, as the frontend would.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 import contextlib
 from dataclasses import dataclass, field
 import itertools
@@ -18,14 +19,32 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from typing import Any, Self
 
 import aiohttp
+import imageio_ffmpeg
 
 REPO = Path(__file__).resolve().parents[1]
 USERNAME = "m8com-e2e"
 PASSWORD = "e2e-password-0123"
+
+
+POLL_SECONDS = 0.1
+"""How often ``until`` looks again at another process's state."""
+
+
+async def until[T](check: Callable[[], Awaitable[T | None]], timeout: float = 60) -> T:
+    """What ``check`` returns once it is true, looked at again until then.
+
+    Another process's state (its answers, files, log, database) cannot be
+    awaited, only looked at again: this is the one place the e2e tests poll.
+    ``timeout`` only bounds a condition that never comes (``TimeoutError``
+    fails the test); nothing here waits a fixed time.
+    """
+    async with asyncio.timeout(timeout):
+        while not (found := await check()):  # noqa: ASYNC110 - another process
+            await asyncio.sleep(POLL_SECONDS)
+        return found
 
 
 ENVIRONMENTAL = ("libturbojpeg", "[haffmpeg.core] FFmpeg fails")
@@ -156,32 +175,39 @@ class HomeAssistantProcess:
             # on sys.path, where our custom_components/ would shadow the config's.
             cwd=self.config,
         )
-        deadline = time.monotonic() + timeout
+        process = self.process
         async with aiohttp.ClientSession() as session:
-            while time.monotonic() < deadline:
-                if self.process.poll() is not None:
-                    msg = f"HA exited with {self.process.returncode}; see {self.log}"
+
+            async def answering() -> bool:
+                if process.poll() is not None:
+                    msg = f"HA exited with {process.returncode}; see {self.log}"
                     raise RuntimeError(msg)
                 with contextlib.suppress(aiohttp.ClientError):
                     async with session.get(f"{self.url}/api/onboarding") as resp:
-                        if resp.status == 200:
-                            return
-                await asyncio.sleep(0.5)
-        await self.stop()
-        msg = f"HA did not start within {timeout} s"
-        raise TimeoutError(msg)
+                        return resp.status == 200
+                return False
+
+            try:
+                await until(answering, timeout)
+            except TimeoutError:
+                await self.stop()
+                msg = f"HA did not start within {timeout} s"
+                raise TimeoutError(msg) from None
 
     async def stop(self) -> None:
         """Stop HA the way a supervisor does (SIGTERM), so it saves its state."""
         if self.process is None:
             return
-        self.process.send_signal(signal.SIGTERM)
-        for _ in range(120):
-            if self.process.poll() is not None:
-                break
-            await asyncio.sleep(0.5)
-        else:
-            self.process.kill()
+        process = self.process
+        process.send_signal(signal.SIGTERM)
+
+        async def exited() -> bool:
+            return process.poll() is not None
+
+        try:
+            await until(exited, timeout=60)
+        except TimeoutError:
+            process.kill()
         self.process = None
 
     async def kill(self) -> None:
@@ -259,14 +285,19 @@ class HomeAssistantProcess:
 
     async def wait_running(self, timeout: float = 120) -> None:
         """Wait until HA reports RUNNING: its HTTP server answers before that."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+
+        async def running() -> bool:
             with contextlib.suppress(aiohttp.ClientError):
-                if (await self.rest("GET", "/api/config"))["state"] == "RUNNING":
-                    return
-            await asyncio.sleep(0.25)
-        msg = f"HA did not reach RUNNING within {timeout} s"
-        raise TimeoutError(msg)
+                return bool(
+                    (await self.rest("GET", "/api/config"))["state"] == "RUNNING"
+                )
+            return False
+
+        try:
+            await until(running, timeout)
+        except TimeoutError:
+            msg = f"HA did not reach RUNNING within {timeout} s"
+            raise TimeoutError(msg) from None
 
     async def rest(self, method: str, path: str, body: Any = None) -> Any:
         """Call HA's REST API as the owner; return the decoded JSON."""
@@ -286,6 +317,23 @@ class HomeAssistantProcess:
         """One entity's state over REST."""
         state: dict[str, Any] = await self.rest("GET", f"/api/states/{entity_id}")
         return state
+
+    async def saved_entry(self, entry_id: str) -> dict[str, Any]:
+        """A config entry once HA has written it to disk (1 s after creating it).
+
+        Before then, a restart or a crash would lose the entry itself.
+        """
+        saved = self.config / ".storage" / "core.config_entries"
+
+        async def written() -> dict[str, Any] | None:
+            if not saved.exists():
+                return None
+            entries: list[dict[str, Any]] = json.loads(saved.read_text())["data"][
+                "entries"
+            ]
+            return next((e for e in entries if e["entry_id"] == entry_id), None)
+
+        return await until(written)
 
     def log_text(self) -> str:
         """HA's log of this and the previous run (HA rotates it on start)."""
@@ -315,6 +363,23 @@ class HomeAssistantProcess:
             ):
                 problems.append(f"{record} | {line}")
         return problems
+
+
+def dev_process(config: Path) -> HomeAssistantProcess:
+    """The dev HA: ``config/configuration.yaml`` with what ``scripts/develop`` sets
+    (port, URL, bundled ffmpeg, media folder), fresh in ``config``."""
+    ha = HomeAssistantProcess(
+        config=config,
+        config_text=(REPO / "config" / "configuration.yaml").read_text(),
+    )
+    ha.media.mkdir(parents=True)
+    ha.env = {
+        "M8COM_DEV_PORT": str(ha.port),
+        "M8COM_DEV_URL": ha.url,
+        "M8COM_DEV_FFMPEG": imageio_ffmpeg.get_ffmpeg_exe(),
+        "M8COM_DEV_MEDIA": str(ha.media),
+    }
+    return ha
 
 
 class WebSocket:

@@ -20,16 +20,14 @@ from pathlib import Path
 import re
 from typing import Any
 
-import imageio_ffmpeg
 import pytest
 
 from .harness import (
     PASSWORD,
-    REPO,
     USERNAME,
     HomeAssistantProcess,
     curl_post,
-    free_port,
+    dev_process,
 )
 from .readme import readme_dashboard
 
@@ -131,19 +129,7 @@ async def person(tmp_path: Path) -> AsyncIterator[Person]:
     from playwright.async_api import async_playwright  # noqa: PLC0415 - optional
 
     config = tmp_path / "config"
-    (config / "media").mkdir(parents=True)
-    port = free_port()
-    ha = HomeAssistantProcess(
-        config=config,
-        port=port,
-        config_text=(REPO / "config" / "configuration.yaml").read_text(),
-        env={
-            "M8COM_DEV_PORT": str(port),
-            "M8COM_DEV_URL": f"http://127.0.0.1:{port}",
-            "M8COM_DEV_FFMPEG": imageio_ffmpeg.get_ffmpeg_exe(),
-            "M8COM_DEV_MEDIA": str(config / "media"),
-        },
-    )
+    ha = dev_process(config)
     await ha.start()
     try:
         async with async_playwright() as playwright:

@@ -9,8 +9,7 @@ agent; the default agent answers the shipped custom sentences through
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 import importlib.util
 import json
 from pathlib import Path
@@ -22,8 +21,8 @@ import pytest
 from yarl import URL
 
 from .conftest import running
-from .harness import REPO, HomeAssistantProcess, WebSocket, curl_post
-from .test_real_ha import SECRET, create_entry, payload
+from .harness import REPO, HomeAssistantProcess, WebSocket, curl_post, until
+from .test_real_ha import SECRET, create_entry, options, payload
 
 TODO = "todo.m8com_callbacks"
 BOOK = "+46 70-123 45 67 = Anna Kund\n+46 70-999 99 99 = Bo Berg"
@@ -57,25 +56,6 @@ def call(call_id: int, number: str, seconds: int, **extra: Any) -> str:
         **extra,
     }
     return json.dumps(body)
-
-
-async def options(ha: HomeAssistantProcess, entry_id: str, **sections: Any) -> None:
-    """Submit the options form as the UI does (every section present)."""
-    flow = await ha.rest(
-        "POST", "/api/config/config_entries/options/flow", {"handler": entry_id}
-    )
-    form: dict[str, Any] = {
-        "names": {},
-        "transcripts": {},
-        "callbacks": {},
-        "assist": {},
-    }
-    done = await ha.rest(
-        "POST",
-        f"/api/config/config_entries/options/flow/{flow['flow_id']}",
-        form | sections,
-    )
-    assert done["type"] == "create_entry", done
 
 
 async def service(ha: HomeAssistantProcess, name: str, data: dict[str, Any]) -> Any:
@@ -114,15 +94,6 @@ async def say(ha: HomeAssistantProcess, text: str, language: str) -> str:
     )
     speech: str = found["response"]["speech"]["plain"]["speech"]
     return speech
-
-
-async def until[T](check: Callable[[], Awaitable[T]], timeout: float = 30) -> T:
-    """Poll until ``check`` returns something true (a condition, not a time)."""
-    async with asyncio.timeout(timeout):
-        while True:
-            if result := await check():
-                return result
-            await asyncio.sleep(0.1)  # another process: nothing to await but HTTP
 
 
 async def test_callbacks_and_assist_in_real_ha(

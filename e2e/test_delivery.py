@@ -21,7 +21,7 @@ import aiohttp
 from yarl import URL
 
 from .conftest import running
-from .harness import HomeAssistantProcess
+from .harness import HomeAssistantProcess, until
 from .test_real_ha import SECRET, create_entry, payload
 
 
@@ -92,11 +92,7 @@ async def endpoint_of(ha: HomeAssistantProcess) -> tuple[str, str]:
     entry = await create_entry(ha)
     entry_id = entry["result"]["entry_id"]
     path = URL(entry["description_placeholders"]["webhook_url"]).path
-    saved = ha.config / ".storage" / "core.config_entries"
-    for _ in range(100):
-        if saved.exists() and entry_id in saved.read_text():
-            break
-        await asyncio.sleep(0.1)
+    await ha.saved_entry(entry_id)
     return entry_id, ha.url + path
 
 
@@ -168,8 +164,11 @@ async def test_hard_crash_keeps_calls_and_their_stored_audio(
                 assert resp.status == 200
     # The outcomes are committed right after the rename: wait until the
     # integration reports all three saved, then crash.
-    while {r["status"] for r in (await stored_ids(ha)).values()} != {"saved"}:  # noqa: ASYNC110 - another process's state
-        await asyncio.sleep(0.05)
+
+    async def all_saved() -> bool:
+        return {r["status"] for r in (await stored_ids(ha)).values()} == {"saved"}
+
+    await until(all_saved)
     await ha.kill()
     await ha.start()
     await ha.login()
@@ -270,8 +269,10 @@ async def until_answered(*senders: Sender, status: int, after: float = 0.0) -> N
             for call_id, answer in list(sender.answers.items())
         )
 
-    while not all(map(got, senders)):  # noqa: ASYNC110 - answers from another process
-        await asyncio.sleep(0.05)
+    async def every_one_got_it() -> bool:
+        return all(map(got, senders))
+
+    await until(every_one_got_it, timeout=300)
 
 
 def silent_window(sender: Sender, stored: dict[int, Any], stopped: float) -> float:

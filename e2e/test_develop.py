@@ -4,37 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import imageio_ffmpeg
-
-from .harness import REPO, HomeAssistantProcess, free_port, simulate
-from .test_real_ha import create_entry
+from .harness import HomeAssistantProcess, dev_process, free_port, simulate
+from .test_real_ha import create_entry, options
 
 
 async def test_try_it_path_works_first_time(tmp_path: Path) -> None:
     """config/configuration.yaml as scripts/develop runs it, the flow over REST,
     then the simulator with the Endpoint exactly as the result screen shows it.
     """
-    port = free_port()
-    media = tmp_path / "config" / "media"
-    media.mkdir(parents=True)
-    ha = HomeAssistantProcess(
-        config=tmp_path / "config",
-        port=port,
-        config_text=(REPO / "config" / "configuration.yaml").read_text(),
-        env={
-            "M8COM_DEV_PORT": str(port),
-            "M8COM_DEV_URL": f"http://127.0.0.1:{port}",
-            "M8COM_DEV_FFMPEG": imageio_ffmpeg.get_ffmpeg_exe(),
-            "M8COM_DEV_MEDIA": str(media),
-        },
-    )
+    ha = dev_process(tmp_path / "config")
+    media = ha.media
     await ha.start()
     try:
         await ha.onboard()
         entry = await create_entry(ha, secret="")
         endpoint = entry["description_placeholders"]["webhook_url"]
         secret = entry["description_placeholders"]["secret"]
-        assert endpoint.startswith(f"http://127.0.0.1:{port}/api/m8com/")
+        assert endpoint.startswith(f"http://127.0.0.1:{ha.port}/api/m8com/")
         code, text = await simulate(
             "--url", endpoint, "--secret", secret, "--count", "2",
             "--duplicates", "2", "--hold", "5", "--token", ha.token,
@@ -54,20 +40,7 @@ async def test_simulator_marks_calls_the_filters_skipped(
 ) -> None:
     entry = await create_entry(ha)
     entry_id = entry["result"]["entry_id"]
-    flow = await ha.rest(
-        "POST", "/api/config/config_entries/options/flow", {"handler": entry_id}
-    )
-    await ha.rest(
-        "POST",
-        f"/api/config/config_entries/options/flow/{flow['flow_id']}",
-        {
-            "directions": ["outbound"],
-            "names": {},
-            "transcripts": {},
-            "callbacks": {},
-            "assist": {},
-        },
-    )
+    await options(ha, entry_id, directions=["outbound"])
     endpoint = entry["description_placeholders"]["webhook_url"].replace(
         "https://m8com-e2e.example", ha.url
     )

@@ -6,8 +6,10 @@ import json
 
 from yarl import URL
 
-from .harness import HomeAssistantProcess, WebSocket, curl_post
+from .harness import HomeAssistantProcess, WebSocket, curl_post, until
 from .test_real_ha import SECRET, create_entry
+
+REJECTED = "sensor.m8com_rejected_deliveries"
 
 
 async def repairs(ha: HomeAssistantProcess) -> set[str]:
@@ -27,14 +29,15 @@ async def test_wrong_secrets_are_counted_and_repaired_by_the_next_good_call(
         assert await curl_post(endpoint, "an-old-secret-0123456789", body) == 401
     # Wrong secrets write the sensor's state at most once a minute (each is
     # still counted): the first is shown at once, the rest with the next write.
-    rejected = await ha.state("sensor.m8com_rejected_deliveries")
+    rejected = await ha.state(REJECTED)
     assert rejected["state"] == "1"
     assert rejected["attributes"]["last_reason"] == "missing or wrong secret"
     assert f"wrong_secret_{entry_id}" in await repairs(ha)
     assert await curl_post(endpoint, SECRET, body) == 200
     assert f"wrong_secret_{entry_id}" not in await repairs(ha)
-    for _ in range(200):  # a condition, not a time: the good call's write
-        if (await ha.state("sensor.m8com_rejected_deliveries"))["state"] == "5":
-            break
-    assert (await ha.state("sensor.m8com_rejected_deliveries"))["state"] == "5"
+
+    async def all_five_shown() -> bool:  # with the good call's write
+        return bool((await ha.state(REJECTED))["state"] == "5")
+
+    await until(all_five_shown)
     assert ha.log_problems() == []

@@ -15,7 +15,7 @@ import aiohttp
 from yarl import URL
 
 from .conftest import WAV
-from .harness import REPO, HomeAssistantProcess, WebSocket, curl_post
+from .harness import REPO, HomeAssistantProcess, WebSocket, curl_post, until
 
 SECRET = "e2e-secret-0123456789"
 
@@ -59,6 +59,26 @@ async def create_entry(
     result: dict[str, Any] = await ha.rest("POST", path, {})
     assert result["type"] == "create_entry", result
     return result
+
+
+async def options(ha: HomeAssistantProcess, entry_id: str, **fields: Any) -> None:
+    """Submit the options form as the UI does: the folded sections nested, each
+    present (empty unless given), top-level fields beside them."""
+    flow = await ha.rest(
+        "POST", "/api/config/config_entries/options/flow", {"handler": entry_id}
+    )
+    form: dict[str, Any] = {
+        "names": {},
+        "transcripts": {},
+        "callbacks": {},
+        "assist": {},
+    }
+    done = await ha.rest(
+        "POST",
+        f"/api/config/config_entries/options/flow/{flow['flow_id']}",
+        form | fields,
+    )
+    assert done["type"] == "create_entry", done
 
 
 async def no_event(ws: WebSocket) -> bool:
@@ -315,21 +335,22 @@ async def test_reliability_end_to_end(
         ):
             assert await curl_post(endpoint, secret, body) == status, body
         # Restart in the middle of the large download.
-        for _ in range(100):
-            if list(ha.media.rglob("*.part")):
-                break
-            await asyncio.sleep(0.1)
-        assert list(ha.media.rglob("*.part")), "the large download did not start"
+
+        async def downloading() -> bool:
+            return bool(list(ha.media.rglob("*.part")))
+
+        await until(downloading)  # the large download has started
     await ha.stop()
     assert not list(ha.media.rglob("*.part")), "a stopped download left debris"
     await ha.start()
     await ha.login()
     async with WebSocket(ha) as ws:
         await ws.subscribe("m8com_call_recording")
-        for _ in range(200):
-            if len(list(ha.media.rglob("*.mp3"))) == 1:
-                break
-            await asyncio.sleep(0.1)
+
+        async def resumed() -> bool:
+            return len(list(ha.media.rglob("*.mp3"))) == 1
+
+        await until(resumed)
         assert await no_event(ws)  # resumed, not announced again
     (stored,) = ha.media.rglob("*.mp3")
     assert stored.stat().st_size == 20 * 2**20

@@ -18,7 +18,7 @@ from typing import Any
 
 from yarl import URL
 
-from .harness import HomeAssistantProcess, curl_post
+from .harness import HomeAssistantProcess, curl_post, until
 from .test_real_ha import SECRET, create_entry
 
 CALLS = 5
@@ -95,14 +95,14 @@ async def until_recorded(ha: HomeAssistantProcess) -> None:
     The recorder commits each event as it goes (``commit_interval: 0``), so a
     state in the database means everything before it is there too.
     """
-    while True:
+
+    async def all_recorded() -> bool:
         states: list[dict[str, Any]] = [
             s for s in await ha.rest("GET", "/api/states") if "m8com" in s["entity_id"]
         ]
-        done: bool = bool(states) and await asyncio.to_thread(recorded, ha, states)
-        if done:
-            return
-        await asyncio.sleep(0.1)
+        return bool(states) and await asyncio.to_thread(recorded, ha, states)
+
+    await until(all_recorded)
 
 
 async def post_calls(ha: HomeAssistantProcess, first: int) -> None:

@@ -8,16 +8,14 @@ and the old files are gone.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from datetime import UTC, datetime, timedelta
 import json
 from pathlib import Path
 import sqlite3
-import time
 from typing import Any
 
-from .harness import HomeAssistantProcess
+from .harness import HomeAssistantProcess, until
 from .test_real_ha import create_entry
 
 CALLS = 100_000
@@ -79,10 +77,11 @@ async def test_a_sigkill_mid_migration_loses_and_doubles_nothing(
         Path(f"{database}{extra}").unlink(missing_ok=True)
     write_legacy(storage, entry_id)
     await ha.start()
-    deadline = time.monotonic() + 300
-    while not 0 < count(database) < CALLS:  # part of it committed: kill now
-        assert time.monotonic() < deadline, "the import never started"
-        await asyncio.sleep(0.05)
+
+    async def part_committed() -> bool:  # the import runs: kill now
+        return 0 < count(database) < CALLS
+
+    await until(part_committed, timeout=300)
     await ha.kill()
     partial = count(database)
     assert 0 < partial < CALLS

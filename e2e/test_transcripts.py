@@ -10,7 +10,6 @@ config flow, streaming over TCP to a Wyoming service that reports what it got.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 import json
 from pathlib import Path
@@ -27,8 +26,8 @@ from yarl import URL
 
 from .conftest import WAV, running
 from .custom_components.stt_length.stt import ENGINE_HAS_IT
-from .harness import HomeAssistantProcess, WebSocket, curl_post, free_port
-from .test_real_ha import SECRET, create_entry, payload
+from .harness import HomeAssistantProcess, WebSocket, curl_post, free_port, until
+from .test_real_ha import SECRET, create_entry, options, payload
 
 WAV_SECONDS = (len(WAV) - 44) / 8000
 """The recording: 8 kHz mono 8-bit after a 44-byte header."""
@@ -56,21 +55,12 @@ async def account_with_engine(ha: HomeAssistantProcess) -> str:
         "POST", "/api/config/config_entries/flow", {"handler": "stt_length"}
     )
     assert engine["type"] == "create_entry", engine
-    # The options form as the UI sends it: the folded sections are nested.
-    flow = await ha.rest(
-        "POST", "/api/config/config_entries/options/flow", {"handler": entry_id}
+    await options(
+        ha,
+        entry_id,
+        names={"phone_book": "+46 70-123 45 67 = Anna Kund"},
+        transcripts={"transcribe_with": "stt.stt_length"},
     )
-    done = await ha.rest(
-        "POST",
-        f"/api/config/config_entries/options/flow/{flow['flow_id']}",
-        {
-            "names": {"phone_book": "+46 70-123 45 67 = Anna Kund"},
-            "transcripts": {"transcribe_with": "stt.stt_length"},
-            "callbacks": {},
-            "assist": {},
-        },
-    )
-    assert done["type"] == "create_entry", done
     return ha.url + URL(account["description_placeholders"]["webhook_url"]).path
 
 
@@ -135,19 +125,23 @@ async def test_a_hard_kill_mid_transcription_is_resumed_after_the_restart(
         body = json.dumps(payload(4711, file_server))
         assert await curl_post(endpoint, SECRET, body) == 200
         await ws.events(1, timeout=60)
-    while ENGINE_HAS_IT not in ha.log_text():  # noqa: ASYNC110 - HA's log file
-        await asyncio.sleep(0.1)
+
+    async def engine_has_it() -> bool:
+        return ENGINE_HAS_IT in ha.log_text()
+
+    await until(engine_has_it)
     (recording,) = await recordings(ha)
     assert (recording["status"], recording["transcription"]) == ("saved", "pending")
     await ha.kill()
     del ha.env["STT_LENGTH_DELAY"]
     await ha.start()
     await ha.login()
-    for _ in range(120):
+
+    async def finished() -> dict[str, Any] | None:
         (recording,) = await recordings(ha)
-        if recording["transcription"] != "pending":
-            break
-        await asyncio.sleep(0.5)
+        return recording if recording["transcription"] != "pending" else None
+
+    recording = await until(finished)
     expected = int(WAV_SECONDS * PCM_BYTES_PER_SECOND)
     assert recording["transcription"] == "done"
     assert recording["transcript"] == f"{expected} bytes"
@@ -234,23 +228,10 @@ async def test_a_local_whisper_through_home_assistants_wyoming_client(
         assert added["type"] == "create_entry", added
         whisper = await until_entity(ha, "stt.")
         account = await create_entry(ha)
-        flow = await ha.rest(
-            "POST",
-            "/api/config/config_entries/options/flow",
-            {"handler": account["result"]["entry_id"]},
-        )
-        await ha.rest(
-            "POST",
-            f"/api/config/config_entries/options/flow/{flow['flow_id']}",
-            {
-                "names": {},
-                "transcripts": {
-                    "transcribe_with": whisper,
-                    "transcribe_language": "sv",
-                },
-                "callbacks": {},
-                "assist": {},
-            },
+        await options(
+            ha,
+            account["result"]["entry_id"],
+            transcripts={"transcribe_with": whisper, "transcribe_language": "sv"},
         )
         url = account["description_placeholders"]["webhook_url"]
         async with WebSocket(ha) as ws:
@@ -267,12 +248,10 @@ async def test_a_local_whisper_through_home_assistants_wyoming_client(
 
 async def until_entity(ha: HomeAssistantProcess, prefix: str) -> str:
     """The one entity whose id starts with ``prefix``, once HA has added it."""
-    while True:
+
+    async def added() -> list[str]:
         states = await ha.rest("GET", "/api/states")
-        found: list[str] = [
-            s["entity_id"] for s in states if s["entity_id"].startswith(prefix)
-        ]
-        if found:
-            (entity_id,) = found
-            return entity_id
-        await asyncio.sleep(0.1)
+        return [s["entity_id"] for s in states if s["entity_id"].startswith(prefix)]
+
+    (entity_id,) = await until(added)
+    return entity_id

@@ -31,6 +31,7 @@ from playwright.async_api import Page, async_playwright
 from e2e.conftest import WAV
 from e2e.harness import HomeAssistantProcess, WebSocket, curl_post, free_port
 from e2e.readme import readme_dashboard
+from e2e.test_real_ha import options
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -134,18 +135,11 @@ async def recordings() -> web.AppRunner:
 async def names_and_transcripts(ha: HomeAssistantProcess, entry_id: str) -> None:
     """The test engine as the account's transcriber, and a phone book."""
     await ha.rest("POST", "/api/config/config_entries/flow", {"handler": "stt_length"})
-    flow = await ha.rest(
-        "POST", "/api/config/config_entries/options/flow", {"handler": entry_id}
-    )
-    await ha.rest(
-        "POST",
-        f"/api/config/config_entries/options/flow/{flow['flow_id']}",
-        {
-            "names": {"phone_book": "+46701234567 = Anna Kund\n+46709876543 = Bo Berg"},
-            "transcripts": {"transcribe_with": "stt.stt_length"},
-            "callbacks": {},
-            "assist": {},
-        },
+    await options(
+        ha,
+        entry_id,
+        names={"phone_book": "+46701234567 = Anna Kund\n+46709876543 = Bo Berg"},
+        transcripts={"transcribe_with": "stt.stt_length"},
     )
 
 
@@ -194,15 +188,9 @@ async def main() -> None:
                     for e in await ha.rest("GET", "/api/config/config_entries/entry")
                     if e["domain"] == "m8com"
                 )
-                await asyncio.sleep(2)  # HA saves a new entry after 1 s
-                entries = json.loads(
-                    (ha.config / ".storage" / "core.config_entries").read_text()
-                )["data"]["entries"]
-                webhook_id = next(
-                    e["data"]["webhook_id"]
-                    for e in entries
-                    if e["entry_id"] == entry["entry_id"]
-                )
+                webhook_id = (await ha.saved_entry(entry["entry_id"]))["data"][
+                    "webhook_id"
+                ]
                 await names_and_transcripts(ha, entry["entry_id"])
                 await options_dialog(page, ha)
                 await send_calls(ha, webhook_id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import importlib.util
 from pathlib import Path
 import shutil
@@ -19,6 +18,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 
 from custom_components.m8com.intents import PERIODS, period_start
+from e2e.custom_components.llm_probe import llm_context
 
 from .conftest import PostFn, load_payload, tick_off
 
@@ -29,20 +29,6 @@ ASSIST_ON = {
     "phone_book": "+46 70-123 45 67 = Anna Kund\n+46 70-999 99 99 = Bo Berg",
     "assist_answers_about_calls": True,
 }
-
-
-def llm_context() -> llm.LLMContext:
-    """An LLM conversation's context (HA 2026 dropped ``user_prompt``)."""
-    values: dict[str, Any] = {
-        "platform": "test",
-        "context": Context(),
-        "user_prompt": None,
-        "language": "en",
-        "assistant": "conversation",
-        "device_id": None,
-    }
-    names = {f.name for f in dataclasses.fields(llm.LLMContext)}
-    return llm.LLMContext(**{k: v for k, v in values.items() if k in names})
 
 
 @pytest.fixture(autouse=True)
@@ -56,7 +42,7 @@ async def assist(hass: HomeAssistant) -> None:
 
 async def tools(hass: HomeAssistant) -> llm.APIInstance:
     """The Assist API as an LLM conversation agent gets it."""
-    return await llm.async_get_api(hass, "assist", llm_context())
+    return await llm.async_get_api(hass, "assist", llm_context(Context()))
 
 
 def ours(api: llm.APIInstance) -> dict[str, llm.Tool]:

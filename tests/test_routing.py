@@ -74,6 +74,13 @@ def held_open() -> Iterator[tuple[asyncio.Event, asyncio.Event]]:
         yield started, release
 
 
+async def move_to_new_id(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Give the account the webhook id ``new-id`` (as *Reconfigure* with a new
+    URL does): its old id is retired, kept answering 410."""
+    hass.config_entries.async_update_entry(entry, data=retire(entry.data, "new-id"))
+    await hass.config_entries.async_reload(entry.entry_id)
+
+
 def registered(hass: HomeAssistant) -> set[str]:
     """The webhook ids HA's webhook component has handlers for."""
     return set(hass.data.get(WEBHOOK_DOMAIN, {}))
@@ -200,10 +207,7 @@ async def test_retired_url_answers_410_with_a_repair_until_the_new_one_is_used(
     http: Client,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    hass.config_entries.async_update_entry(
-        loaded_entry, data=retire(loaded_entry.data, "new-id")
-    )
-    await hass.config_entries.async_reload(loaded_entry.entry_id)
+    await move_to_new_id(hass, loaded_entry)
     old = await http.post(WEBHOOK_PATH, json=CALL, headers=AUTH)
     assert old.status == HTTPStatus.GONE
     assert "reached the replaced webhook URL" in caplog.text
@@ -228,10 +232,7 @@ def test_at_most_three_urls_are_kept_retired() -> None:
 async def test_deleting_the_account_closes_every_url(
     hass: HomeAssistant, loaded_entry: MockConfigEntry
 ) -> None:
-    hass.config_entries.async_update_entry(
-        loaded_entry, data=retire(loaded_entry.data, "new-id")
-    )
-    await hass.config_entries.async_reload(loaded_entry.entry_id)
+    await move_to_new_id(hass, loaded_entry)
     assert {WEBHOOK_ID, "new-id"} <= registered(hass)
     await hass.config_entries.async_remove(loaded_entry.entry_id)
     assert not {WEBHOOK_ID, "new-id"} & registered(hass)
@@ -272,10 +273,7 @@ async def test_direct_path_is_404_before_set_up_never_a_silent_200(
 async def test_retired_direct_url_answers_410(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, http: Client
 ) -> None:
-    hass.config_entries.async_update_entry(
-        loaded_entry, data=retire(loaded_entry.data, "new-id")
-    )
-    await hass.config_entries.async_reload(loaded_entry.entry_id)
+    await move_to_new_id(hass, loaded_entry)
     old = await http.post(DIRECT_PATH, json=CALL, headers=AUTH)
     assert old.status == HTTPStatus.GONE
     assert (await http.post("/api/m8com/new-id", json=CALL, headers=AUTH)).status == 200
@@ -291,10 +289,7 @@ async def test_a_stranger_learns_nothing_from_a_retired_or_starting_account(
 ) -> None:
     """Without the secret: 401, never the 410 or 503 that would tell a retired
     id or an account's state apart, and no retired-URL repair."""
-    hass.config_entries.async_update_entry(
-        loaded_entry, data=retire(loaded_entry.data, "new-id")
-    )
-    await hass.config_entries.async_reload(loaded_entry.entry_id)
+    await move_to_new_id(hass, loaded_entry)
     retired = await http.post(WEBHOOK_PATH, json=CALL, headers=WRONG)
     assert retired.status == HTTPStatus.UNAUTHORIZED
     issue_id = f"retired_url_{loaded_entry.entry_id}"
