@@ -25,16 +25,24 @@ from .call import Call
 from .const import DOMAIN, LOGGER
 from .phone_numbers import region_of
 from .store_cache import RECENT_LIMIT, CachedReads
+from .store_checkpoint import Checkpoints
 from .store_commit import (
     Failed,
     Op,
     StoreUnavailableError,
+    to_the_end,
     transaction,
     transaction_all,
     unavailable,
 )
 from .store_db import Database, remove_files
-from .store_open import async_open_database, async_start_anew, damaged
+from .store_open import (
+    async_damage_found,
+    async_open_database,
+    async_start_anew,
+    damaged,
+)
+from .store_purge import TextPurge, erase, purge_pending
 from .store_reads import calls_of
 from .store_rows import from_row, numbers_of, to_row
 
@@ -68,6 +76,10 @@ class CallStore(CachedReads):
         self._batch: list[tuple[Op, asyncio.Future[Any]]] = []
         self._released = asyncio.Event()
         self._released.set()
+        self._checkpoints = Checkpoints(hass, self._db.path)
+        self.purge = TextPurge(
+            hass, lambda op: self._async_write(op, patient=True), self._async_exact
+        )
 
     async def async_open(self) -> None:
         """Open the file (importing 0.2's index once), then fill the caches.
@@ -84,6 +96,9 @@ class CallStore(CachedReads):
                 raise
             await async_start_anew(self._hass, self._entry_id, self._db, err)
             await self._async_first_reads()
+        await self._hass.async_add_executor_job(self._checkpoints.open, self._db.writer)
+        if await self._hass.async_add_executor_job(purge_pending, self._db):
+            self.purge.start()  # an erasure's words, from before a restart
 
     async def _async_first_reads(self) -> None:
         await self.async_refresh()
@@ -94,7 +109,9 @@ class CallStore(CachedReads):
 
     async def async_close(self) -> None:
         """Let pending writes finish, then close the file."""
-        async with self._write_lock, self._read_lock:
+        await self.purge.async_stop()
+        async with self._write_lock, self._read_lock, self._checkpoints.lock:
+            await self._hass.async_add_executor_job(self._checkpoints.close)
             await self._hass.async_add_executor_job(self._db.close)
 
     @staticmethod
@@ -162,26 +179,33 @@ class CallStore(CachedReads):
         """
         if not call_ids:
             return []
-        async with self._write_lock, self._read_lock:
+        async with self._write_lock, self._read_lock, self._checkpoints.lock:
             await self._async_wait_release()
-            rows = await self._hass.async_add_executor_job(
-                self._erase_now, sorted(call_ids)
+            rows = await to_the_end(
+                self._hass.async_add_executor_job(self._erase_now, sorted(call_ids))
             )
+            if rows and self._db.purge_needed:
+                self.purge.start()
         await self.async_refresh()
         return await self._hass.async_add_executor_job(calls_of, rows)
 
     def _erase_now(self, call_ids: list[int]) -> list[tuple[Any, ...]]:
         rows: list[tuple[Any, ...]] = transaction(
-            self._db, lambda db: db.delete(call_ids)
+            self._db, lambda db: erase(db, call_ids)
         )
-        self._db.scrub()
+        self._db.checkpoint_exact()
         return rows
+
+    async def _async_exact(self, op: Op) -> None:
+        """Run ``op`` (a checkpoint) with no read or write in the way."""
+        async with self._write_lock, self._read_lock, self._checkpoints.lock:
+            await to_the_end(self._hass.async_add_executor_job(op, self._db))
 
     async def async_hold(self) -> None:
         """Before a backup: fold the WAL into the file and hold writes."""
-        async with self._write_lock:
+        async with self._write_lock, self._checkpoints.lock:
             self._released.clear()
-            await self._hass.async_add_executor_job(self._db.checkpoint)
+            await to_the_end(self._hass.async_add_executor_job(self._db.checkpoint))
 
     def release(self) -> None:
         """After a backup: writes go on (those waiting first)."""
@@ -228,10 +252,11 @@ class CallStore(CachedReads):
             ops = [op for op, _ in batch]
             try:
                 await self._async_wait_release()
-                results = await self._hass.async_add_executor_job(
-                    transaction_all, self._db, ops
+                results, frames = await to_the_end(
+                    self._hass.async_add_executor_job(self._commit, ops)
                 )
             except BaseException as err:  # every waiting delivery gets its 503
+                async_damage_found(self._hass, self._entry_id, err)
                 failure = unavailable(err)
                 for _, future in batch:
                     if not future.done():
@@ -243,9 +268,15 @@ class CallStore(CachedReads):
                 if future.done():
                     continue
                 if isinstance(result, Failed):  # this call only: a 503 for it
+                    async_damage_found(self._hass, self._entry_id, result.error)
                     future.set_exception(unavailable(result.error))
                 else:
                     future.set_result(result)
+            self._checkpoints.async_after_commit(frames)
+
+    def _commit(self, ops: list[Op]) -> tuple[list[Any], int]:
+        """The batch's transaction, then how many frames the WAL holds now."""
+        return transaction_all(self._db, ops), self._checkpoints.frames()
 
     @property
     def _region(self) -> str:

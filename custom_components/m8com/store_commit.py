@@ -38,6 +38,25 @@ class Failed(NamedTuple):
     error: Exception
 
 
+async def to_the_end[T](job: asyncio.Future[T]) -> T:
+    """Await a database job in the executor; if cancelled, let it end first.
+
+    A cancelled ``await`` would release the store's lock while the thread
+    still uses the connection, and closing it then (HA stopping, a reload)
+    crashes the process inside SQLite. So a cancellation waits for the
+    thread, then goes on.
+    """
+    try:
+        return await asyncio.shield(job)
+    except asyncio.CancelledError:
+        while not job.done():
+            try:
+                await asyncio.wait([job])
+            except asyncio.CancelledError:
+                continue
+        raise
+
+
 def transaction(db: Database, op: Op) -> Any:
     """Run one op in its own transaction; its error is raised."""
     result = transaction_all(db, [op])[0]

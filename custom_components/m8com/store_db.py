@@ -8,8 +8,8 @@ Durability: WAL with ``synchronous=FULL``, so a committed transaction is on
 the disk itself (one fsync of the WAL per transaction), and the writes of a
 burst share one transaction. Exactness: ``secure_delete`` zeroes what a delete
 frees, FTS5 removes an erased call's words (its ``secure-delete`` option where
-the SQLite build has it, else an ``optimize`` after the erasure), and the WAL
-is checkpointed and truncated after every erasure.
+the SQLite build has it, else a background merge: ``store_purge``), and the
+WAL is checkpointed and truncated after every erasure.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ class Database:
         self.text_index = False
         """FTS5 is there (else searches use ``LIKE``)."""
         self.exact_text_delete = False
-        """FTS5 deletes words in place (SQLite 3.42+); else optimize after erasure."""
+        """FTS5 deletes words in place (SQLite 3.42+); else ``store_purge`` does."""
         self._write: sqlite3.Connection | None = None
         self._read: sqlite3.Connection | None = None
 
@@ -148,12 +148,14 @@ class Database:
             ).fetchall()
         return deleted
 
-    def scrub(self) -> None:
-        """After an erasure is committed: leave no trace of it in any file."""
-        db = self.writer
-        if self.text_index and not self.exact_text_delete:
-            db.execute("INSERT INTO calls_text (calls_text) VALUES ('optimize')")
-        (busy, _, _) = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    @property
+    def purge_needed(self) -> bool:
+        """An erased call's words stay in the text index until ``store_purge``."""
+        return self.text_index and not self.exact_text_delete
+
+    def checkpoint_exact(self) -> None:
+        """After an erasure is committed: no page of it left in the WAL."""
+        (busy, _, _) = self.writer.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         if busy:
             msg = "the call store could not be checkpointed after an erasure"
             raise sqlite3.OperationalError(msg)

@@ -5,7 +5,10 @@ deliveries) down, nor make HA retry the set-up forever: the file is moved
 aside under a dated name (nothing is deleted: it may still be recoverable with
 SQLite's tools), a new store is started, and a repair issue says where the
 old one went. The same when opening succeeds but set-up's first reads meet
-the damage (``CallStore.async_open``). Calls delivered after that go to the new one.
+the damage (``CallStore.async_open``), and when a later write meets it: the
+entry is reloaded at once and the reload sets the file aside (otherwise every
+delivery would get 503 until someone restarted Home Assistant). Calls
+delivered after that go to the new one.
 """
 
 from __future__ import annotations
@@ -13,24 +16,30 @@ from __future__ import annotations
 import sqlite3
 from typing import Final
 
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.util import dt as dt_util
+from homeassistant.util.hass_dict import HassKey
 
-from .const import LOGGER
+from .const import DOMAIN, LOGGER
 from .repairs import async_report_store_damaged
 from .store_db import Database, set_aside
 from .store_import import import_legacy, legacy_files
 
 _DAMAGE: Final = (11, 26)
 """SQLITE_CORRUPT and SQLITE_NOTADB (primary result codes)."""
+_FOUND: HassKey[dict[str, sqlite3.DatabaseError]] = HassKey(f"{DOMAIN}_store_damage")
+"""Entries whose store a write found damaged: set aside at their next set-up."""
 
 
 async def async_open_database(hass: HomeAssistant, entry_id: str, db: Database) -> None:
     """Open ``db``; set a damaged file aside and start anew; import 0.2 once."""
-    try:
-        await hass.async_add_executor_job(db.open)
-    except sqlite3.DatabaseError as err:
-        await async_start_anew(hass, entry_id, db, err)
+    if (found := hass.data.get(_FOUND, {}).pop(entry_id, None)) is not None:
+        await async_start_anew(hass, entry_id, db, found)
+    else:
+        try:
+            await hass.async_add_executor_job(db.open)
+        except sqlite3.DatabaseError as err:
+            await async_start_anew(hass, entry_id, db, err)
     if not db.text_index:
         LOGGER.warning(
             "This SQLite has no FTS5: text searches of calls use LIKE (slower)"
@@ -54,9 +63,28 @@ async def async_open_database(hass: HomeAssistant, entry_id: str, db: Database) 
         LOGGER.info("Moved %s calls from the 0.2 index into the call store", imported)
 
 
-def damaged(err: sqlite3.DatabaseError) -> bool:
+def damaged(err: BaseException) -> bool:
     """The file itself is damaged (not locked, not a full disk)."""
-    return err.sqlite_errorcode & 0xFF in _DAMAGE
+    if not isinstance(err, sqlite3.DatabaseError):
+        return False
+    return (getattr(err, "sqlite_errorcode", None) or 0) & 0xFF in _DAMAGE
+
+
+@callback
+def async_damage_found(hass: HomeAssistant, entry_id: str, err: BaseException) -> None:
+    """A write after set-up met damage: reload the entry, which sets it aside.
+
+    Once per damage: the deliveries that meet it meanwhile get 503 and are
+    sent again by M8Com, to the new store.
+    """
+    found = hass.data.setdefault(_FOUND, {})
+    if not isinstance(err, sqlite3.DatabaseError) or not damaged(err):
+        return
+    if entry_id in found:
+        return
+    found[entry_id] = err
+    LOGGER.error("The call store is damaged (%s); reloading the account", err)
+    hass.config_entries.async_schedule_reload(entry_id)
 
 
 async def async_start_anew(

@@ -16,6 +16,7 @@ from typing import Any, Final
 from homeassistant.core import HomeAssistant
 
 from .call import Call
+from .store_commit import to_the_end
 from .store_db import Database
 from .store_listing import LISTING, Listing, listings
 from .store_query import Query, find
@@ -48,7 +49,9 @@ class StoreReads:
 
     async def _async_read(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
         async with self._read_lock:
-            return await self._hass.async_add_executor_job(self._db.read, sql, params)
+            return await to_the_end(  # never close the connection under a read
+                self._hass.async_add_executor_job(self._db.read, sql, params)
+            )
 
     async def _async_calls(self, where: str, *params: Any) -> list[Call]:
         rows = await self._async_read(f"{SELECT} {where}", list(params))

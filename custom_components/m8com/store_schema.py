@@ -140,6 +140,17 @@ def _callbacks_done(db: sqlite3.Connection) -> None:
     )
 
 
+def _chores(db: sqlite3.Connection) -> None:
+    """Work the store owes itself, kept across restarts.
+
+    ``purge_text``: an erasure's words are still in the text index's older
+    segments (SQLite < 3.42 cannot delete them in place); written in the
+    erasure's own transaction, removed when the purge has merged them away,
+    so a restart in between purges again (``store_purge``).
+    """
+    db.execute("CREATE TABLE chores (chore TEXT PRIMARY KEY) WITHOUT ROWID")
+
+
 def _script(db: sqlite3.Connection, script: str) -> None:
     """Run statements one by one (``executescript`` would commit the migration)."""
     statement = ""
@@ -174,6 +185,7 @@ MIGRATIONS: Final[list[Callable[[sqlite3.Connection], None]]] = [
     _text,
     _callbacks,
     _callbacks_done,
+    _chores,
 ]
 """Schema steps; ``PRAGMA user_version`` says how many a database has had."""
 
