@@ -179,6 +179,8 @@ async def test_text_search_without_fts5_uses_like(
     await post(call(2, summary="Question about invoice"))
     assert sorted(await ids(hass, text="invoice 4711")) == [1]
     assert sorted(await ids(hass, text="invoice")) == [1, 2]
+    assert await ids(hass, text="...") == []  # no word: nothing, as with FTS5
+    assert await ids(hass, text="_ 4711") == [1]  # ``_`` is no LIKE wildcard
     assert await action(hass, "delete_recordings", call_ids=[1]) == {"deleted": 1}
     assert await ids(hass, text="invoice") == [2]
 

@@ -115,3 +115,19 @@ async def test_closing_waits_for_a_running_checkpoint(
         assert await unload
     assert await hass.config_entries.async_setup(loaded_entry.entry_id)
     assert set(stored_calls(loaded_entry)) == {1}
+
+
+async def test_without_a_wal_index_sqlite_keeps_checkpointing(
+    hass: HomeAssistant, post: PostFn, loaded_entry: MockConfigEntry
+) -> None:
+    """A WAL index that cannot be opened: the writer's own checkpoints stay on."""
+    assert await hass.config_entries.async_unload(loaded_entry.entry_id)
+    with patch("custom_components.m8com.store_checkpoint.os.open", side_effect=OSError):
+        assert await hass.config_entries.async_setup(loaded_entry.entry_id)
+    store = loaded_entry.runtime_data.store
+    writer = store._db.writer
+    (pages,) = await hass.async_add_executor_job(
+        lambda: writer.execute("PRAGMA wal_autocheckpoint").fetchone()
+    )
+    assert pages == 1000  # SQLite's default
+    assert (await post(call(1))).status == HTTPStatus.OK

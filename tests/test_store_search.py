@@ -120,6 +120,27 @@ async def test_newest_first_when_asked_even_with_a_rare_word(
     assert [c.call_id for c in found] == [5]
 
 
+async def test_words_are_split_as_the_index_splits_them(
+    hass: HomeAssistant, post: PostFn, six: None
+) -> None:
+    """Punctuation never empties a search; a decomposed letter is one letter.
+
+    FTS5's unicode61 keeps letters, digits and diacritical marks in a word and
+    splits at everything else, ``_`` included: a lone ``_`` is no word (it
+    must not count as one that no call contains), and ``Å`` typed as ``A`` +
+    combining ring (NFD, as some keyboards and files send it) stays in ``Åsa``.
+    """
+    answer = await post(call(7, 5, "Åsa Öberg ringde om fakturan"))
+    assert answer.status == HTTPStatus.OK
+    assert await ids(hass, text="_ refund") == [2, 5]
+    assert await ids(hass, text="refund __ _") == [2, 5]
+    assert await ids(hass, text="invoice_refund") == [2, 5]
+    assert await ids(hass, text="A\u030asa") == [7]
+    assert await ids(hass, text="O\u0308berg a\u030asa") == [7]
+    assert await ids(hass, text="asa") == [7]
+    assert await ids(hass, text="_") == []
+
+
 @pytest.mark.usefixtures("six")
 @pytest.mark.parametrize("dense", [0, 100])
 async def test_answer_group_narrows_through_the_text_index(

@@ -57,13 +57,18 @@ class Checkpoints:
         """Take checkpoints over from ``writer``; open a connection for them.
 
         In the executor, before any write (nothing else uses ``writer`` yet).
+        Without a readable WAL index the writer keeps SQLite's own checkpoints.
         """
-        writer.execute("PRAGMA wal_autocheckpoint = 0")
+        try:
+            self._shm = os.open(f"{self._path}-shm", os.O_RDONLY)
+        except OSError as err:
+            LOGGER.debug("No WAL index to watch (%s): SQLite checkpoints", err)
+            return
         self._db = sqlite3.connect(
             self._path, isolation_level=None, check_same_thread=False
         )
         self._db.execute("PRAGMA synchronous = FULL")
-        self._shm = os.open(f"{self._path}-shm", os.O_RDONLY)
+        writer.execute("PRAGMA wal_autocheckpoint = 0")
 
     def close(self) -> None:
         """Close both (executor); a running checkpoint has ended (``lock``)."""

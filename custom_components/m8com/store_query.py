@@ -45,7 +45,10 @@ def find(read: Read, query: Query, *, fts: bool) -> list[tuple[Any, ...]]:
             read, query.text, where, params, by_rank=query.by_rank, limit=query.limit
         )
     if query.text is not None:  # no FTS5 in this SQLite: every word, anywhere
-        for word in WORD.findall(query.text) or [""]:
+        words = dict.fromkeys(WORD.findall(query.text))
+        if not words:  # as with FTS5: no word, no match (never every call)
+            return []
+        for word in words:
             where.append("(calls.transcript LIKE ? OR calls.words LIKE ?)")
             params += [f"%{word}%"] * 2
     sql = f"{SELECT} WHERE {' AND '.join(where)} ORDER BY {NEWEST} LIMIT ?"

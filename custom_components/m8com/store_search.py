@@ -40,7 +40,10 @@ RARE: Final = 1000
 DENSE: Final = 100_000
 """Common words matching more calls than this: walk the newest calls instead."""
 NEWEST: Final = "calls.started DESC, calls.received DESC, calls.call_id DESC"
-WORD: Final = re.compile(r"\w+", re.UNICODE)
+WORD: Final = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+")
+"""A word as FTS5's unicode61 splits one: letters, digits and the diacritical
+marks it folds away (``Å`` sent as ``A`` + ring stays in ``Åsa``); ``_`` and
+other punctuation split (a lone ``_`` is no word, not one no call has)."""
 _JOINED: Final = SELECT.replace(
     "FROM calls", "FROM calls_text JOIN calls ON calls.call_id = calls_text.rowid"
 )
