@@ -143,7 +143,7 @@ async def test_words_are_split_as_the_index_splits_them(
 
 @pytest.mark.usefixtures("six")
 @pytest.mark.parametrize("dense", [0, 100])
-async def test_answer_group_narrows_through_the_text_index(
+async def test_answer_group_by_id_or_name_with_text(
     hass: HomeAssistant, dense: int
 ) -> None:
     """A group no call has answers at once; the comparison stays exact."""

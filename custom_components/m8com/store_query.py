@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from .store_rows import SELECT
-from .store_search import NEWEST, WORD, Read, group_filter, search
+from .store_search import NEWEST, WORD, Read, search
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,12 +34,11 @@ class Query:
 def find(read: Read, query: Query, *, fts: bool) -> list[tuple[Any, ...]]:
     """Rows of the calls a query asks for (in the executor, on the reader)."""
     where, params = _filters(query)
-    if query.answer_group is not None and fts:
-        if (narrowing := group_filter(read, query.answer_group)) is None:
-            return []  # no call names this group
-        for condition, value in narrowing:
-            where.append(condition)
-            params.append(value)
+    if query.answer_group is not None:
+        if (group := _group(read, query)) is None:
+            return []  # no call has this group
+        where.append(group)
+        params += [query.answer_group] * group.count("?")
     if query.text is not None and fts:
         return search(
             read, query.text, where, params, by_rank=query.by_rank, limit=query.limit
@@ -68,13 +67,38 @@ def _filters(query: Query) -> tuple[list[str], list[Any]]:
     if query.number is not None:
         where.append("calls.call_id IN (SELECT call_id FROM numbers WHERE number = ?)")
         params.append(query.number)
-    if query.direction is not None:
-        where.append("json_extract(calls.record, '$.direction') = ?")
+    if query.direction is not None:  # ``+``: a number's few calls are checked
+        lead = "+" if query.number is not None else ""
+        where.append(f"{lead}{_FIELD.format('direction')} = ?")
         params.append(query.direction)
-    if query.answer_group is not None:
-        where.append(
-            "? IN (json_extract(calls.record, '$.answer_group_id'), "
-            "json_extract(calls.record, '$.answer_group_name'))"
-        )
-        params.append(query.answer_group)
     return where, params
+
+
+_FIELD: Final = "json_extract(calls.record, '$.{}')"
+"""A field of the record, as the schema's indexes (step 6) name it."""
+_GROUP: Final = (_FIELD.format("answer_group_id"), _FIELD.format("answer_group_name"))
+
+
+def _group(read: Read, query: Query) -> str | None:
+    """The answer group's condition: its id or its name, through their indexes.
+
+    ``answer_group`` may be either; probing which one any call has (one index
+    seek each) lets the condition name that one field, so the index reads
+    the group's newest calls only. None: no call has it (nothing to read).
+    """
+    held = [
+        field
+        for field in _GROUP
+        if read(
+            f"SELECT 1 FROM calls WHERE day IS NOT NULL AND {field} = ? LIMIT 1",  # noqa: S608
+            [query.answer_group],
+        )
+    ]
+    if not held:
+        return None
+    lead = "+" if query.number is not None else ""  # a number's few calls lead
+    if len(held) == 1:
+        return f"{lead}{held[0]} = ?"
+    # One group's id is another's name: both groups' calls, sorted (no walk).
+    each = "SELECT call_id FROM calls WHERE day IS NOT NULL AND {} = ?"
+    return f"calls.call_id IN ({' UNION '.join(map(each.format, _GROUP))})"

@@ -151,6 +151,26 @@ def _chores(db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE chores (chore TEXT PRIMARY KEY) WITHOUT ROWID")
 
 
+def _directions_and_groups(db: sqlite3.Connection) -> None:
+    """``get_recordings`` by direction or answer group, newest first, indexed.
+
+    Both live in the ``record`` JSON: checked call by call along the newest
+    calls, a direction or group that few (or no) calls have read the whole
+    history (11-21 s at a million calls). In each index a value's calls are in
+    newest-first order, so "the 50 newest of group X" reads 50 entries.
+    """
+    for name, field in (
+        ("calls_direction", "direction"),
+        ("calls_group_id", "answer_group_id"),
+        ("calls_group_name", "answer_group_name"),
+    ):
+        value = f"json_extract(record, '$.{field}')"
+        db.execute(
+            f"CREATE INDEX {name} ON calls ({value}, started, received, call_id) "
+            f"WHERE day IS NOT NULL AND {value} IS NOT NULL"
+        )
+
+
 def _script(db: sqlite3.Connection, script: str) -> None:
     """Run statements one by one (``executescript`` would commit the migration)."""
     statement = ""
@@ -186,6 +206,7 @@ MIGRATIONS: Final[list[Callable[[sqlite3.Connection], None]]] = [
     _callbacks,
     _callbacks_done,
     _chores,
+    _directions_and_groups,
 ]
 """Schema steps; ``PRAGMA user_version`` says how many a database has had."""
 

@@ -102,29 +102,6 @@ def search(  # noqa: PLR0913 - the text, how to order, and the other filters
     return read(sql, [every, *params, limit])
 
 
-def group_filter(read: Read, group: str) -> list[tuple[str, str]] | None:
-    """What narrows ``answer_group`` (an id or a name) through the text index.
-
-    The group is in each call's JSON record only: checking it call by call
-    along the newest calls is quick for a group with many calls, but for a
-    rare or mistyped one it reads the whole history (measured 11 s at a
-    million calls). Its name and id are also indexed words (``words``
-    column), so: no call has them → None (nothing can match); more than
-    ``DENSE`` → nothing to add (the walk finds 50 soon); else the matching ids.
-    The exact comparison stays (``store_query``): the index folds case.
-    """
-    words = WORD.findall(group)
-    if not words:
-        return []
-    match = f'words : "{" ".join(words)}"'  # the words in a row: a phrase
-    found = _count(read, match, DENSE)
-    if not found:
-        return None
-    if found > DENSE:
-        return []
-    return [(f"+{_IN_MATCH}", match)]
-
-
 _IN_MATCH: Final = (
     "calls.call_id IN (SELECT rowid FROM calls_text WHERE calls_text MATCH ?)"
 )
