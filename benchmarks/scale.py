@@ -44,9 +44,10 @@ from benchmarks._paired import (
     paired_rounds,
     report,
 )
+from benchmarks.reads import browse_figures
 from benchmarks.webhook import AUTOMATIONS, DIY, automation, hook_id
 from custom_components.m8com.const import EVENT_CALL_RECORDING
-from e2e.harness import HomeAssistantProcess, WebSocket
+from e2e.harness import HomeAssistantProcess
 
 BURST = 1000
 ROUNDS = 5
@@ -147,20 +148,7 @@ async def phase(
             {"since": f"{day}T00:00:00", "until": f"{day}T23:59:59"},
         )
     )
-    async with WebSocket(ha) as ws:
-        target = f"media-source://m8com/{entry_id}/{day}"
-        began = time.perf_counter()
-        listing = await ws.command(
-            {"type": "media_source/browse_media", "media_content_id": target}
-        )
-        figures["browse_day_cold_ms"] = (time.perf_counter() - began) * 1000
-        figures["browse_day_items"] = len(listing["children"])
-        figures["browse_day_ms"] = await timed(
-            lambda: ws.command(
-                {"type": "media_source/browse_media", "media_content_id": target}
-            ),
-            3,
-        )
+    figures |= await browse_figures(ha, entry_id, day)
     # Erasure of one subscriber (a number with one call).
     began = time.perf_counter()
     erased = await action(ha, "delete_recordings", {"number": probe["erase"]})
