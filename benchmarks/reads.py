@@ -30,9 +30,8 @@ import time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from benchmarks._common import rss_mib, start_with_entry
+from benchmarks._common import action, rss_mib, start_with_entry
 from benchmarks._fill import ZONE, fill
-from benchmarks.scale import action
 from custom_components.m8com.store_db import remove_files
 from e2e.harness import HomeAssistantProcess, WebSocket
 

@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 
 from yarl import URL
 
-from benchmarks._common import JSON, OURS, rss_mib, start_with_entry
+from benchmarks._common import JSON, OURS, action, rss_mib, start_with_entry
 from benchmarks._fill import ZONE, fill
 from benchmarks._load import measure, post_all
 from benchmarks._paired import (
@@ -98,11 +98,6 @@ async def timed(coro_fn: Any, times: int = READS) -> float:
         await coro_fn()
         runs.append(time.perf_counter() - began)
     return ms(runs)
-
-
-async def action(ha: HomeAssistantProcess, name: str, data: dict[str, Any]) -> Any:
-    """An m8com action through the REST API, with its response."""
-    return await ha.rest("POST", f"/api/services/m8com/{name}?return_response", data)
 
 
 async def phase(
