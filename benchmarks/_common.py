@@ -44,3 +44,8 @@ def rss_mib(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+async def action(ha: HomeAssistantProcess, name: str, data: dict[str, Any]) -> Any:
+    """An m8com action through the REST API, with its response."""
+    return await ha.rest("POST", f"/api/services/m8com/{name}?return_response", data)

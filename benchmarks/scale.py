@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 
 from yarl import URL
 
-from benchmarks._common import JSON, OURS, rss_mib, start_with_entry
+from benchmarks._common import JSON, OURS, action, rss_mib, start_with_entry
 from benchmarks._fill import ZONE, fill
 from benchmarks._load import measure, post_all
 from benchmarks._paired import (
@@ -44,9 +44,10 @@ from benchmarks._paired import (
     paired_rounds,
     report,
 )
+from benchmarks.reads import browse_figures
 from benchmarks.webhook import AUTOMATIONS, DIY, automation, hook_id
 from custom_components.m8com.const import EVENT_CALL_RECORDING
-from e2e.harness import HomeAssistantProcess, WebSocket
+from e2e.harness import HomeAssistantProcess
 
 BURST = 1000
 ROUNDS = 5
@@ -99,11 +100,6 @@ async def timed(coro_fn: Any, times: int = READS) -> float:
     return ms(runs)
 
 
-async def action(ha: HomeAssistantProcess, name: str, data: dict[str, Any]) -> Any:
-    """An m8com action through the REST API, with its response."""
-    return await ha.rest("POST", f"/api/services/m8com/{name}?return_response", data)
-
-
 async def phase(
     ha: HomeAssistantProcess,
     endpoint: str,
@@ -147,20 +143,7 @@ async def phase(
             {"since": f"{day}T00:00:00", "until": f"{day}T23:59:59"},
         )
     )
-    async with WebSocket(ha) as ws:
-        target = f"media-source://m8com/{entry_id}/{day}"
-        began = time.perf_counter()
-        listing = await ws.command(
-            {"type": "media_source/browse_media", "media_content_id": target}
-        )
-        figures["browse_day_cold_ms"] = (time.perf_counter() - began) * 1000
-        figures["browse_day_items"] = len(listing["children"])
-        figures["browse_day_ms"] = await timed(
-            lambda: ws.command(
-                {"type": "media_source/browse_media", "media_content_id": target}
-            ),
-            3,
-        )
+    figures |= await browse_figures(ha, entry_id, day)
     # Erasure of one subscriber (a number with one call).
     began = time.perf_counter()
     erased = await action(ha, "delete_recordings", {"number": probe["erase"]})

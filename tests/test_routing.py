@@ -321,7 +321,9 @@ async def test_wrong_secrets_cost_one_warning_and_one_state_write_a_minute(
     assert len(writes) == 1
     health = async_health(hass, loaded_entry.entry_id)
     assert health.rejected[HTTPStatus.UNAUTHORIZED] == 50  # every one counted
-    with patch("custom_components.m8com.webhook.time.monotonic", return_value=1e12):
+    with patch(
+        "custom_components.m8com.webhook_auth.time.monotonic", return_value=1e12
+    ):
         await http.post(WEBHOOK_PATH, json=CALL, headers=WRONG)
         await hass.async_block_till_done()
     assert "49 more since the last warning" in caplog.text

@@ -30,6 +30,7 @@ __all__ = [
     "client",
     "deliver",
     "load_payload",
+    "no_audio",
     "post",
     "through_cloud",
 ]
@@ -51,6 +52,11 @@ def load_payload(name: str) -> dict[str, Any]:
     """A fixture payload as M8Com would send it."""
     data: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text())
     return data
+
+
+def no_audio(payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload without recordings: a call that starts no download."""
+    return {**payload, "fileUrls": []}
 
 
 def _request(

@@ -25,28 +25,16 @@ from .recordings import RECORDING_URL
 __all__ = [
     "RECEIVED",
     "calls_in",
-    "database",
     "journal",
     "legacy_index",
     "pending",
     "start",
-    "store_index",
     "stored",
     "stored_calls",
 ]
 
 RECEIVED = datetime(2025, 3, 14, 14, 6, tzinfo=UTC)
 """When a test's stored call arrived."""
-
-
-def store_index(storage: dict[str, Any], entry_id: str, data: dict[str, Any]) -> None:
-    """An account's 0.2 call index as HA's Store would find it (``hass_storage``).
-
-    Kept for tests that mean the old format; ``legacy_index`` writes the file
-    itself, which is what the call store imports.
-    """
-    key = f"{DOMAIN}.{entry_id}"
-    storage[key] = {"version": 1, "minor_version": 1, "key": key, "data": data}
 
 
 def legacy_index(hass: HomeAssistant, entry_id: str, data: dict[str, Any]) -> Path:
@@ -62,11 +50,6 @@ def legacy_index(hass: HomeAssistant, entry_id: str, data: dict[str, Any]) -> Pa
 def journal(hass: HomeAssistant, entry_id: str) -> Path:
     """An account's 0.2 journal file (imported and removed by the store)."""
     return Path(hass.config.path(".storage", f"{DOMAIN}.{entry_id}.jsonl"))
-
-
-def database(hass: HomeAssistant, entry_id: str) -> Path:
-    """An account's call store file."""
-    return Path(hass.config.path(".storage", f"{DOMAIN}.{entry_id}.db"))
 
 
 def stored_calls(entry: MockConfigEntry | Any) -> dict[int, Call]:
