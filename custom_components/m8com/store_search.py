@@ -49,6 +49,10 @@ other punctuation split (a lone ``_`` is no word, not one no call has)."""
 _JOINED: Final = SELECT.replace(
     "FROM calls", "FROM calls_text JOIN calls ON calls.call_id = calls_text.rowid"
 )
+_FEW: Final = SELECT.replace(
+    "FROM calls", "FROM calls_text CROSS JOIN calls ON calls.call_id = calls_text.rowid"
+)
+"""``CROSS JOIN``: the matches lead (SQLite keeps this order), never an index."""
 
 
 def phrases(words: list[str]) -> str:
@@ -107,8 +111,10 @@ def search(  # noqa: PLR0913 - the text, how to order, and the other filters
         )
     elif together > RARE:  # ``+``: the list is checked, the newest calls lead
         test = f"+{_IN_MATCH}"
-    else:  # few calls have them all, maybe only old ones: those, sorted
-        test = _IN_MATCH
+    else:  # few calls have them all, maybe only old ones: those lead, sorted
+        conditions = " AND ".join(["calls_text MATCH ?", *where])
+        sql = f"{_FEW} WHERE {conditions} ORDER BY {NEWEST} LIMIT ?"
+        return read(sql, [every, *params, limit])
     sql = f"{SELECT} WHERE {' AND '.join([test, *where])} ORDER BY {NEWEST} LIMIT ?"
     return read(sql, [every, *params, limit])
 
