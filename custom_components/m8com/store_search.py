@@ -18,10 +18,12 @@ first probed cheaply: ``count(*)`` of at most ``RARE + 1`` matches.
   weighs about half of one in 2), and a store under ``RARE`` calls ranks by
   every word, exactly as FTS5 alone would.
 - Only common words: newest first (no word says which call is a better
-  match). If they match many calls together (over ``DENSE``: probed only when
-  every word does), the newest calls are walked and checked one by one (a few
-  hundred checks find 50); if fewer, the matching ids are collected once and
-  the newest calls walked against them.
+  match). Together they are counted first: no call has them all → nothing
+  (walking the newest calls for them read the whole history); at most
+  ``RARE`` → those calls, sorted (they may all be old); over ``DENSE`` → the
+  newest calls are walked and checked one by one (a few hundred checks find
+  50); in between → the matching ids collected once and the newest calls
+  walked against them.
 """
 
 from __future__ import annotations
@@ -91,13 +93,22 @@ def search(  # noqa: PLR0913 - the text, how to order, and the other filters
         return read(sql, [*values, *params, limit])
     # Every word must match: together they match no more calls than the rarest.
     fewest = min(_count(read, phrases([word]), DENSE) for word in words)
-    if fewest > DENSE and (len(words) == 1 or _count(read, every, DENSE) > DENSE):
+    together = (
+        fewest
+        if len(words) == 1
+        else _count(read, every, DENSE if fewest > DENSE else RARE)
+    )
+    if not together:  # common words no call has together: nothing to walk for
+        return []
+    if together > DENSE:
         test = (
             "EXISTS (SELECT 1 FROM calls_text "
             "WHERE calls_text MATCH ? AND calls_text.rowid = calls.call_id)"
         )
-    else:  # ``+``: the list is checked, the newest calls (or a filter) lead
+    elif together > RARE:  # ``+``: the list is checked, the newest calls lead
         test = f"+{_IN_MATCH}"
+    else:  # few calls have them all, maybe only old ones: those, sorted
+        test = _IN_MATCH
     sql = f"{SELECT} WHERE {' AND '.join([test, *where])} ORDER BY {NEWEST} LIMIT ?"
     return read(sql, [every, *params, limit])
 
