@@ -21,8 +21,8 @@ import pytest
 from yarl import URL
 
 from .conftest import running
+from .entries import SECRET, create_entry, options, payload
 from .harness import REPO, HomeAssistantProcess, WebSocket, curl_post, until
-from .test_real_ha import SECRET, create_entry, options, payload
 
 TODO = "todo.m8com_callbacks"
 BOOK = "+46 70-123 45 67 = Anna Kund\n+46 70-999 99 99 = Bo Berg"

@@ -21,8 +21,8 @@ import aiohttp
 from yarl import URL
 
 from .conftest import running
+from .entries import SECRET, create_entry, payload
 from .harness import HomeAssistantProcess, until
-from .test_real_ha import SECRET, create_entry, payload
 
 
 @dataclass

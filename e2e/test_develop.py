@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .entries import create_entry, options
 from .harness import HomeAssistantProcess, dev_process, free_port, simulate
-from .test_real_ha import create_entry, options
 
 
 async def test_try_it_path_works_first_time(tmp_path: Path) -> None:

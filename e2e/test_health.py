@@ -6,8 +6,8 @@ import json
 
 from yarl import URL
 
+from .entries import SECRET, create_entry
 from .harness import HomeAssistantProcess, WebSocket, curl_post, until
-from .test_real_ha import SECRET, create_entry
 
 REJECTED = "sensor.m8com_rejected_deliveries"
 

@@ -18,8 +18,8 @@ from typing import Any
 
 from yarl import URL
 
+from .entries import SECRET, create_entry
 from .harness import HomeAssistantProcess, curl_post, until
-from .test_real_ha import SECRET, create_entry
 
 CALLS = 5
 CALLBACKS = "todo.m8com_callbacks"

@@ -15,8 +15,8 @@ from pathlib import Path
 import sqlite3
 from typing import Any
 
+from .entries import create_entry
 from .harness import HomeAssistantProcess, until
-from .test_real_ha import create_entry
 
 CALLS = 100_000
 RECEIVED = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)

@@ -26,8 +26,8 @@ from yarl import URL
 
 from .conftest import WAV, running
 from .custom_components.stt_length.stt import ENGINE_HAS_IT
+from .entries import SECRET, create_entry, options, payload
 from .harness import HomeAssistantProcess, WebSocket, curl_post, free_port, until
-from .test_real_ha import SECRET, create_entry, options, payload
 
 WAV_SECONDS = (len(WAV) - 44) / 8000
 """The recording: 8 kHz mono 8-bit after a 44-byte header."""

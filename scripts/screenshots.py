@@ -29,9 +29,9 @@ import imageio_ffmpeg
 from playwright.async_api import Page, async_playwright
 
 from e2e.conftest import WAV
+from e2e.entries import options
 from e2e.harness import HomeAssistantProcess, WebSocket, curl_post, free_port
 from e2e.readme import readme_dashboard
-from e2e.test_real_ha import options
 
 ROOT = Path(__file__).resolve().parents[1]
 
