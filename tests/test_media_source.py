@@ -25,6 +25,7 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
 from yarl import URL
 
 from custom_components.m8com.call import Call
+from custom_components.m8com.media_source import _hour_title, _hours
 
 from .conftest import PostFn, load_payload
 
@@ -170,3 +171,25 @@ async def test_a_busy_day_opens_on_its_hours(
         for wrong in ("23", "-1", "x", "8/1"):
             with pytest.raises(BrowseError):
                 await browse(hass, f"{busy_day}/{wrong}")
+
+
+@pytest.mark.parametrize(
+    ("day", "titles"),
+    [
+        (date(2026, 3, 29), ["00:00-01:00", "01:00 CET-03:00 CEST", "03:00-04:00"]),
+        (
+            date(2026, 10, 25),
+            ["01:00-02:00", "02:00 CEST-02:00 CET", "02:00-03:00", "03:00-04:00"],
+        ),
+    ],
+)
+async def test_hour_titles_tell_the_clock_change_apart(
+    hass: HomeAssistant, day: date, titles: list[str]
+) -> None:
+    """The hour that happens twice (or is skipped) never reads ``02:00-02:00``."""
+    await hass.config.async_set_time_zone("Europe/Stockholm")
+    hours = _hours(day)
+    shown = [_hour_title(hours, n) for n in range(len(hours) - 1)]
+    first = shown.index(titles[0])
+    assert shown[first : first + len(titles)] == titles
+    assert len(shown) == (23 if day.month == 3 else 25)

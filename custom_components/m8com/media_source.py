@@ -206,9 +206,16 @@ def _calls(count: int) -> str:
 
 
 def _hour_title(hours: list[datetime], n: int) -> str:
-    """``14:00-15:00`` in local time (twice ``02:00`` on the night clocks go back)."""
+    """``14:00-15:00`` in local time; the hour the clocks change names its zones.
+
+    On the night clocks go back 02:00-03:00 happens twice: ``02:00 CEST-02:00
+    CET`` and then ``02:00-03:00`` tell the two apart (and ``01:00 CET-03:00
+    CEST`` the hour they go forward), where wall-clock times alone would not.
+    """
     first, last = dt_util.as_local(hours[n]), dt_util.as_local(hours[n + 1])
-    return f"{first:%H:%M}-{last:%H:%M}"
+    if first.utcoffset() == last.utcoffset():
+        return f"{first:%H:%M}-{last:%H:%M}"
+    return f"{first:%H:%M %Z}-{last:%H:%M %Z}"
 
 
 def _folder(
