@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http import HTTPStatus
 import threading
 from unittest.mock import patch
@@ -28,6 +30,25 @@ def wal_frames(entry: MockConfigEntry) -> int:
     return checkpoints.frames()
 
 
+@contextmanager
+def held_checkpoint(
+    entered: threading.Event, leave: threading.Event, frames: int
+) -> Iterator[None]:
+    """Checkpoint past ``frames`` WAL frames, held inside until ``leave`` is set."""
+    real = Checkpoints._checkpoint
+
+    def held(checkpoints: Checkpoints) -> None:
+        entered.set()
+        leave.wait()
+        real(checkpoints)
+
+    with (
+        patch.object(store_checkpoint, "CHECKPOINT_FRAMES", frames),
+        patch.object(Checkpoints, "_checkpoint", held),
+    ):
+        yield
+
+
 async def test_commits_leave_the_wal_to_the_background_checkpoint(
     hass: HomeAssistant, post: PostFn, loaded_entry: MockConfigEntry
 ) -> None:
@@ -36,18 +57,8 @@ async def test_commits_leave_the_wal_to_the_background_checkpoint(
         await post(call(n))
     grown = wal_frames(loaded_entry)
     assert grown > 5 * 10  # every commit's pages are still in the WAL
-    real = Checkpoints._checkpoint
     entered, leave = threading.Event(), threading.Event()
-
-    def held(checkpoints: Checkpoints) -> None:
-        entered.set()
-        leave.wait()
-        real(checkpoints)
-
-    with (
-        patch.object(store_checkpoint, "CHECKPOINT_FRAMES", grown),
-        patch.object(Checkpoints, "_checkpoint", held),
-    ):
+    with held_checkpoint(entered, leave, grown):
         await post(call(6))
         await wait_for(entered.is_set)
         # A delivery while the checkpoint runs: answered, not held up by it.
@@ -66,17 +77,7 @@ async def test_an_erasure_waits_for_a_running_checkpoint_then_truncates(
     for n in range(1, 4):
         await post(call(n))
     entered, leave = threading.Event(), threading.Event()
-    real = Checkpoints._checkpoint
-
-    def held(checkpoints: Checkpoints) -> None:
-        entered.set()
-        leave.wait()
-        real(checkpoints)
-
-    with (
-        patch.object(store_checkpoint, "CHECKPOINT_FRAMES", 1),
-        patch.object(Checkpoints, "_checkpoint", held),
-    ):
+    with held_checkpoint(entered, leave, 1):
         await post(call(4))
         await wait_for(entered.is_set)
         erasure = hass.async_create_task(
@@ -93,17 +94,7 @@ async def test_closing_waits_for_a_running_checkpoint(
     hass: HomeAssistant, post: PostFn, loaded_entry: MockConfigEntry
 ) -> None:
     entered, leave = threading.Event(), threading.Event()
-    real = Checkpoints._checkpoint
-
-    def held(checkpoints: Checkpoints) -> None:
-        entered.set()
-        leave.wait()
-        real(checkpoints)
-
-    with (
-        patch.object(store_checkpoint, "CHECKPOINT_FRAMES", 1),
-        patch.object(Checkpoints, "_checkpoint", held),
-    ):
+    with held_checkpoint(entered, leave, 1):
         await post(call(1))
         await wait_for(entered.is_set)
         unload = hass.async_create_task(
