@@ -16,9 +16,11 @@
 3. HA's RSS growth while it stores a 300 MB recording.
 
 Run: .venv/bin/python -m benchmarks.webhook [--throughput-only] [--m8com-unrecorded]
+[--store-unsynced]
 [--item7 | --fixed-order --same-start --frontend --subscribed]
-(``--m8com-unrecorded`` is a diagnosis: the recorder then skips our event and
-entities; the others are the conditions of issue 23 item 7, see _paired.py).
+(``--m8com-unrecorded`` and ``--store-unsynced`` are diagnoses: the recorder then
+skips our event and entities; the store then commits without ``fsync``; the
+others are the conditions of issue 23 item 7, see _paired.py).
 """
 
 from __future__ import annotations
@@ -174,6 +176,10 @@ async def main() -> None:
         conditions = Conditions.from_argv()
         ha.extra_config = config_extra(conditions)
         link_thread_names(ha)
+        if "--store-unsynced" in sys.argv:
+            unsynced = str(Path(__file__).parent / "store_unsynced")
+            ha.env = {"PYTHONPATH": unsynced}
+            print("diagnosis: the call store commits without fsync (not durable)")
         if "--m8com-unrecorded" in sys.argv:
             ha.recorder_extra = WITHOUT_RECORDER
             print("diagnosis: the recorder skips m8com's event and entities")

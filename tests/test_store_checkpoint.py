@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http import HTTPStatus
+import sqlite3
 import threading
 from unittest.mock import patch
 
@@ -116,6 +117,27 @@ async def test_without_a_wal_index_sqlite_keeps_checkpointing(
     with patch("custom_components.m8com.store_checkpoint.os.open", side_effect=OSError):
         assert await hass.config_entries.async_setup(loaded_entry.entry_id)
     store = loaded_entry.runtime_data.store
+    writer = store._db.writer
+    (pages,) = await hass.async_add_executor_job(
+        lambda: writer.execute("PRAGMA wal_autocheckpoint").fetchone()
+    )
+    assert pages == 1000  # SQLite's default
+    assert (await post(call(1))).status == HTTPStatus.OK
+
+
+async def test_a_checkpoint_connection_that_cannot_open_leaves_sqlites_own(
+    hass: HomeAssistant, post: PostFn, loaded_entry: MockConfigEntry
+) -> None:
+    """The account still sets up (no store left open by a failed set-up)."""
+    assert await hass.config_entries.async_unload(loaded_entry.entry_id)
+    with patch.object(
+        store_checkpoint,
+        "_connect",
+        side_effect=sqlite3.OperationalError("unable to open database file"),
+    ):
+        assert await hass.config_entries.async_setup(loaded_entry.entry_id)
+    store = loaded_entry.runtime_data.store
+    assert store._checkpoints.frames() == 0  # no WAL index watched
     writer = store._db.writer
     (pages,) = await hass.async_add_executor_job(
         lambda: writer.execute("PRAGMA wal_autocheckpoint").fetchone()

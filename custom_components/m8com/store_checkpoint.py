@@ -57,17 +57,16 @@ class Checkpoints:
         """Take checkpoints over from ``writer``; open a connection for them.
 
         In the executor, before any write (nothing else uses ``writer`` yet).
-        Without a readable WAL index the writer keeps SQLite's own checkpoints.
+        Without a readable WAL index, or a connection of their own, the writer
+        keeps SQLite's own checkpoints (the account still sets up).
         """
         try:
             self._shm = os.open(f"{self._path}-shm", os.O_RDONLY)
-        except OSError as err:
-            LOGGER.debug("No WAL index to watch (%s): SQLite checkpoints", err)
+            self._db = _connect(self._path)
+        except (OSError, sqlite3.Error) as err:
+            LOGGER.debug("No background checkpoints (%s): SQLite checkpoints", err)
+            self.close()
             return
-        self._db = sqlite3.connect(
-            self._path, isolation_level=None, check_same_thread=False
-        )
-        self._db.execute("PRAGMA synchronous = FULL")
         writer.execute("PRAGMA wal_autocheckpoint = 0")
 
     def close(self) -> None:
@@ -109,3 +108,10 @@ class Checkpoints:
     def _checkpoint(self) -> None:
         if self._db is not None:
             self._db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """The checkpoints' own connection (autocommit, durable)."""
+    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    db.execute("PRAGMA synchronous = FULL")
+    return db
