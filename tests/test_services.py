@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+import sqlite3
 from typing import Any
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import Context, HomeAssistant
-from homeassistant.exceptions import ServiceValidationError, Unauthorized
+from homeassistant.exceptions import (
+    HomeAssistantError,
+    ServiceValidationError,
+    Unauthorized,
+)
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -112,6 +118,29 @@ async def test_delete_by_number_removes_files_and_index(
     result = await call_service(hass, "delete_recordings", call_ids=[2, 99])
     assert result == {"deleted": 1}
     assert not list(media_dir.rglob("*"))  # empty day folders are gone too
+
+
+async def test_an_erasure_whose_checkpoint_fails_still_removes_the_files(
+    hass: HomeAssistant, calls: MockConfigEntry, media_dir: Path
+) -> None:
+    """The rows are committed gone before the checkpoint: their files go too.
+
+    The action says it failed, but a retry would find no row to name the
+    files by, so they are removed at once (red team, issue 23).
+    """
+    files = stored(calls, 1).files
+    assert all((media_dir / f).exists() for f in files)
+    with (
+        patch(
+            "custom_components.m8com.store_db.Database.checkpoint_exact",
+            side_effect=sqlite3.OperationalError("disk I/O error"),
+        ),
+        pytest.raises(HomeAssistantError),
+    ):
+        await call_service(hass, "delete_recordings", call_ids=[1])
+    assert sorted(stored_calls(calls)) == [2, 3]
+    assert not any((media_dir / f).exists() for f in files)
+    assert (media_dir / stored(calls, 2).files[0]).exists()
 
 
 async def test_purge_older_than(hass: HomeAssistant, calls: MockConfigEntry) -> None:

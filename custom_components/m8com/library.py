@@ -76,6 +76,12 @@ async def async_delete(
     try:
         erased = await store.async_erase({record.call_id for record in doomed})
     except Exception as err:
+        # The rows may be deleted already (a checkpoint after the commit
+        # failed): the files of the calls asked for go anyway, or nothing
+        # would ever name them again (a retry finds no row).
+        await hass.async_add_executor_job(
+            remove_files, media_root(hass), _files_of(doomed)
+        )
         raise HomeAssistantError(
             translation_domain=DOMAIN,
             translation_key="erase_failed",
@@ -83,16 +89,21 @@ async def async_delete(
         ) from err
     # The files of the rows as deleted: audio or a transcript committed after
     # ``records`` were read goes too (and those read, if a row was gone).
-    files = {
-        file
-        for record in (*doomed, *erased)
-        for file in (*record.files, *filter(None, [record.transcript_file]))
-    }
+    files = _files_of([*doomed, *erased])
     await hass.async_add_executor_job(remove_files, media_root(hass), files)
     # Everything else of ours that may name these calls is refreshed too.
     async_report_lost(hass, entry, await store.async_with_status("lost"))
     async_dispatcher_send(hass, signal_erased(entry.entry_id))
     return len(doomed)
+
+
+def _files_of(calls: list[Call]) -> set[str]:
+    """Every file a call has: its audio and its transcript."""
+    return {
+        file
+        for call in calls
+        for file in (*call.files, *filter(None, [call.transcript_file]))
+    }
 
 
 async def async_older_than(entry: M8ComConfigEntry, cutoff: datetime) -> list[Call]:

@@ -184,8 +184,15 @@ class CallStore(CachedReads):
             rows = await to_the_end(
                 self._hass.async_add_executor_job(self._erase_now, sorted(call_ids))
             )
-            if rows and self._db.purge_needed:
-                self.purge.start()
+            try:
+                # The rows are gone (committed); if this fails, the purge of
+                # the text index still starts (its last step checkpoints).
+                await to_the_end(
+                    self._hass.async_add_executor_job(self._db.checkpoint_exact)
+                )
+            finally:
+                if rows and self._db.purge_needed:
+                    self.purge.start()
         await self.async_refresh()
         return await self._hass.async_add_executor_job(calls_of, rows)
 
@@ -193,7 +200,6 @@ class CallStore(CachedReads):
         rows: list[tuple[Any, ...]] = transaction(
             self._db, lambda db: erase(db, call_ids)
         )
-        self._db.checkpoint_exact()
         return rows
 
     async def _async_exact(self, op: Op) -> None:
