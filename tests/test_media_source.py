@@ -152,14 +152,14 @@ async def test_a_busy_day_opens_on_its_hours(
     entry_id = busy_day.split("/", maxsplit=1)[0]
     flat = [f"{entry_id}/{n}/0" for n in (5, 4, 3, 2, 1)]  # 6 has no audio
     assert ids(await browse(hass, busy_day)) == flat
-    with patch("custom_components.m8com.media_source.HOURS_ABOVE", 5):
+    with patch("custom_components.m8com.media_source.HOURS_ABOVE", 4):
         day = await browse(hass, busy_day)
         assert ids(day) == [f"{busy_day}/{n}" for n in (21, 8, 0)]
         assert day.children is not None
         assert [child.title for child in day.children] == [
-            "22:00-23:00 (1 call)",
-            "09:00-10:00 (3 calls)",  # one without audio: counted, not listed
-            "00:00-01:00 (2 calls)",
+            "22:00-23:00 (1 recording)",
+            "09:00-10:00 (2 recordings)",  # the call without audio: not counted
+            "00:00-01:00 (2 recordings)",
         ]
         hour = await browse(hass, f"{busy_day}/8")
         assert hour.title == "2026-03-29 09:00-10:00"

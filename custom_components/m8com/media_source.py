@@ -5,8 +5,9 @@ who called whom and for how long, newest day first, and is what the library's
 ``media_content_ids`` point at. Playback goes through HA's authenticated local
 media view, so a resolved URL is signed and never public.
 
-A busy day (more than ``HOURS_ABOVE`` calls) opens on its hours, newest first,
-each with its number of calls: a list of 10 000 titles is nothing a person
+A busy day (more than ``HOURS_ABOVE`` recordings) opens on its hours, newest
+first, each with its number of recordings (what it lists; calls without audio
+are neither listed nor counted): a list of 10 000 titles is nothing a person
 scrolls through (nor a phone renders quickly), while "the call at about two"
 is one hour folder of a few hundred. A quiet day lists its recordings at once.
 """
@@ -45,7 +46,7 @@ from .read_access import ADMIN_ONLY, non_admin_request
 
 TITLE = "M8Com call recordings"
 HOURS_ABOVE: Final = 100
-"""A day with more calls than this is shown as its hours first."""
+"""A day with more recordings than this is shown as its hours first."""
 _ALWAYS: Final = (datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC))
 
 
@@ -154,8 +155,8 @@ class M8ComMediaSource(MediaSource):
         bounds = [hour.timestamp() for hour in hours[1:-1]]
         counts = Counter(bisect_right(bounds, started) for started in starts)
         folders = [
-            _folder(f"{identifier}/{n}", f"{_hour_title(hours, n)} ({_calls(calls)})")
-            for n, calls in sorted(counts.items(), reverse=True)
+            _folder(f"{identifier}/{n}", f"{_hour_title(hours, n)} ({_count(found)})")
+            for n, found in sorted(counts.items(), reverse=True)
         ]
         return _folder(identifier, day.isoformat(), folders)
 
@@ -200,9 +201,9 @@ def _hours(day: date) -> list[datetime]:
     return [midnight + timedelta(hours=n) for n in range(count)] + [following]
 
 
-def _calls(count: int) -> str:
-    """``1 call``, ``12 calls`` (titles are English, like the durations)."""
-    return f"{count} call" if count == 1 else f"{count} calls"
+def _count(recordings: int) -> str:
+    """``1 recording``, ``12 recordings`` (titles are English, like durations)."""
+    return f"{recordings} recording" if recordings == 1 else f"{recordings} recordings"
 
 
 def _hour_title(hours: list[datetime], n: int) -> str:

@@ -139,9 +139,14 @@ class StoreReads:
         )
 
     async def async_day_starts(self, day: date) -> list[float]:
-        """When each kept call of a local day started (Unix seconds; index only)."""
+        """When each recording of a local day started (Unix seconds).
+
+        Only calls with audio: what the media browser lists (and so counts).
+        """
         rows = await self._async_read(
-            "SELECT started FROM calls WHERE day = ?", [day.isoformat()]
+            "SELECT started FROM calls WHERE day = ? "
+            "AND json_array_length(record, '$.files') > 0",
+            [day.isoformat()],
         )
         return [started for (started,) in rows]
 
